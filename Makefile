@@ -8,7 +8,8 @@
 PACKAGES := cmake ninja-build g++ make pkg-config git \
   libssl-dev libboost-dev nlohmann-json3-dev libcli11-dev \
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libfp16-dev libflatbuffers-dev flatbuffers-compiler \
-  libgtest-dev libgmock-dev libbenchmark-dev libarmnntfliteparser-dev libarmnn-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libarmnntfliteparser-dev libarmnn-dev
+FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
 BUILD_DIR ?= build-asan
@@ -26,7 +27,7 @@ all: build
 
 # Installs only what is missing, so a second run is quick and needs no network.
 deps:
-	@missing=$$(for p in $(PACKAGES); do \
+	@missing=$$(for p in $(PACKAGES) $(EXTRA_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
@@ -52,6 +53,7 @@ demo: build
 bench: build
 	./scripts/bench.sh $(BUILD_DIR)
 
+fuzz: EXTRA_PACKAGES = $(FUZZ_PACKAGES)
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DS3ML_FUZZ=ON -DBUILD_TESTING=OFF \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
