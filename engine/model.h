@@ -7,9 +7,19 @@
 //   S3ML_RETURN_IF_ERROR(exec->Invoke());
 //   use(exec->output(0));
 //
-// Concurrency: a Model is immutable after Load and may be shared by any number of threads. An
-// Execution is one request's context (its own activation arena and runtime) and must be used by
-// one thread at a time; run concurrent requests on separate Executions (see ExecutionPool).
+// Concurrency: a Model is immutable after Load and may be shared by any number of threads
+// (CreateExecution is thread-safe). An Execution is one request's context (its own activation
+// arena and its own XNNPACK runtime) and must be used by one thread at a time; run concurrent
+// requests on separate Executions, e.g. one per worker thread. Debian's XNNPACK (2022-02) has no
+// weights cache, so each Execution packs its own copy of the weights (packed_weights_bytes()
+// each). All Executions of a Model share its thread pool (LoadOptions::threads); the pool runs
+// one parallel region at a time, so concurrent Invokes are safe and queue for it. An Execution
+// keeps its Model alive.
+//
+// Memory: every large block (the model's constants, each Execution's arena, everything XNNPACK
+// allocates) comes from LoadOptions::allocator; see engine/xnn_memory.h for how XNNPACK's
+// process-wide allocator is routed to it. Small bookkeeping (tensor descriptions, per-channel
+// scale lists) uses the C++ heap, and pthreadpool allocates its threads itself.
 #ifndef S3ML_ENGINE_MODEL_H_
 #define S3ML_ENGINE_MODEL_H_
 
@@ -50,7 +60,9 @@ class Model {
 
   // Bytes of one execution's activation arena (the static memory plan).
   virtual size_t arena_bytes() const = 0;
-  // Bytes of weights after packing for the kernels (per execution when not shared).
+  // Bytes of weights after packing for the kernels (per execution when not shared). Measured as
+  // everything XNNPACK holds for one Execution: packed weights, operator objects and XNNPACK's
+  // workspace for tensors internal to a segment.
   virtual size_t packed_weights_bytes() const = 0;
   // Operators in the graph and how many run on XNNPACK vs fallback kernels.
   virtual size_t operator_count() const = 0;
