@@ -60,8 +60,11 @@ Result<MemoryPlan> PlanExecution(const Graph& graph) {
       }
     }
   }
+  // Inputs live for the whole execution: callers fill them once and may Invoke again on the same
+  // input (model.h), so no later tensor may reuse their bytes.
   for (int32_t in : graph.inputs) {
     life[in].first = kBeforeFirstStep;
+    life[in].last = kAfterLastStep;
     life[in].in_arena = true;
   }
   for (int32_t out : graph.outputs) {
