@@ -50,13 +50,18 @@ long long PeakRssBytes() {
   return static_cast<long long>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
-void Run(const InferOptions& options) {
+// The file's bytes are released as soon as the engine has its own validated copy, so that they
+// do not add to the process's peak memory while the model runs.
+std::shared_ptr<s3ml::engine::Model> LoadModel(const InferOptions& options) {
   const std::vector<uint8_t> model_bytes =
       ValueOrFail(s3ml::ReadFileBytes(options.model, kMaxModelBytes), "model " + options.model);
   s3ml::engine::LoadOptions load_options;
   load_options.threads = options.threads;
-  const std::shared_ptr<s3ml::engine::Model> model =
-      ValueOrFail(s3ml::engine::Model::Load(model_bytes, load_options), "model " + options.model);
+  return ValueOrFail(s3ml::engine::Model::Load(model_bytes, load_options), "model " + options.model);
+}
+
+void Run(const InferOptions& options) {
+  const std::shared_ptr<s3ml::engine::Model> model = LoadModel(options);
   if (options.inputs.size() != model->inputs().size()) {
     throw CommandFailed(2, "model " + options.model + " has " + std::to_string(model->inputs().size()) +
                                " inputs, got " + std::to_string(options.inputs.size()) + " --input files");
