@@ -1,9 +1,10 @@
 // `s3ml quote verify`: verifies an SGX DCAP quote v3 against collateral from a directory (laid
-// out as testdata/sgx/<sample>/), as of now or --at, pinned to Intel's SGX Root CA (plus a
+// out as testdata/sgx/<sample>/) or a PCCS (cached on disk until nextUpdate), as of now or --at, pinned to Intel's SGX Root CA (plus a
 // simulated root with --allow-sim --sim-root), then optionally applies a policy file.
 // Prints the verified identity, TCB status and advisories (exit 0), or the reason (exit 1 for a
 // failed verification, 2 for a policy refusal).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,8 @@
 #include "apps/s3ml/command.h"
 #include "attest/attestation_policy.h"
 #include "attest/collateral.h"
+#include "attest/collateral_cache.h"
+#include "attest/pccs_client.h"
 #include "attest/dcap_verifier.h"
 #include "attest/trust_anchor.h"
 #include "core/clock.h"
@@ -27,6 +30,9 @@ using namespace s3ml;
 struct Options {
   std::string quote_path;
   std::string collateral_dir;
+  std::string pccs_url;
+  std::string pccs_ca_path;
+  std::string collateral_cache_dir;
   std::string at;
   std::string policy_path;
   std::string sim_root_path;
@@ -82,6 +88,7 @@ void PrintText(const attest::VerifiedQuote& v, int64_t at) {
 }
 
 void Run(const Options& o) {
+  if (o.collateral_dir.empty() == o.pccs_url.empty()) throw cli::CommandFailed(1, "give either --collateral DIR or --pccs URL");
   int64_t at = SystemClock::Get().NowUnixSeconds();
   if (!o.at.empty()) at = cli::ValueOrFail(ParseRfc3339(o.at), "--at");
 
@@ -98,7 +105,19 @@ void Run(const Options& o) {
     if (o.allow_sim) policy->allow_simulated = true;
   }
   auto quote = cli::ValueOrFail(ReadFileBytes(o.quote_path, attest::kMaxSgxQuoteSize), "--quote");
-  auto collateral = attest::LoadCollateralDirectory(o.collateral_dir);
+  std::unique_ptr<attest::PccsClient> pccs;
+  std::unique_ptr<attest::CollateralSource> source = std::make_unique<attest::DirectoryCollateralSource>(o.collateral_dir);
+  if (!o.pccs_url.empty()) {
+    attest::PccsClientOptions p;
+    p.base_url = o.pccs_url;
+    if (!o.pccs_ca_path.empty()) p.ca_pem = cli::ValueOrFail(ReadFileText(o.pccs_ca_path, 1 << 20), "--pccs-ca");
+    pccs = cli::ValueOrFail(attest::PccsClient::Create(p), "--pccs");
+    const char* home = std::getenv("HOME");
+    std::string cache_dir = !o.collateral_cache_dir.empty() ? o.collateral_cache_dir
+                                                            : std::string(home ? home : ".") + "/.cache/s3ml/collateral";
+    source = std::make_unique<attest::CollateralCache>(cache_dir, pccs.get(), &SystemClock::Get());
+  }
+  auto collateral = source->CollateralFor(cli::ValueOrFail(attest::ParseSgxQuote(quote), "--quote"));
   if (!collateral.ok()) Fail(o, 1, "collateral: " + collateral.status().ToString());
   auto verified = attest::VerifyDcapQuote(quote, collateral.value(), anchors, at);
   if (!verified.ok()) Fail(o, 1, "quote verification failed: " + verified.status().ToString());
@@ -123,7 +142,11 @@ void Setup(CLI::App& app) {
   auto* verify = quote->add_subcommand("verify", "Verify an SGX DCAP quote v3 with offline collateral");
   auto o = std::make_shared<Options>();
   verify->add_option("--quote", o->quote_path, "Quote file (binary)")->required();
-  verify->add_option("--collateral", o->collateral_dir, "Collateral directory (tcb_info.json, ...)")->required();
+  auto* dir = verify->add_option("--collateral", o->collateral_dir, "Collateral directory (tcb_info.json, ...)");
+  auto* pccs = verify->add_option("--pccs", o->pccs_url, "PCCS base URL (https://host:port), instead of --collateral");
+  dir->excludes(pccs);
+  verify->add_option("--pccs-ca", o->pccs_ca_path, "CA certificate (PEM) of the PCCS (default: system trust store)")->needs(pccs);
+  verify->add_option("--collateral-cache", o->collateral_cache_dir, "Cache directory for --pccs (default ~/.cache/s3ml/collateral)")->needs(pccs);
   verify->add_option("--at", o->at, "Verification time, RFC 3339 (default: now)");
   verify->add_option("--policy", o->policy_path, "Attestation policy JSON file");
   verify->add_flag("--allow-sim", o->allow_sim, "Also trust a simulated platform's root (never in production)");
