@@ -2,6 +2,7 @@
 
 #include "attest/json_fields.h"
 #include "attest/signed_json.h"
+#include "attest/tcb_level_fields.h"
 
 namespace s3ml::attest {
 namespace {
@@ -49,12 +50,7 @@ Result<QeIdentity> ParseQeIdentityJson(std::string_view document) {
     S3ML_ASSIGN_OR_RETURN(const nlohmann::json* tcb, jf::Member(l, lpath, "tcb"));
     S3ML_ASSIGN_OR_RETURN(int64_t isvsvn, jf::Integer(*tcb, lpath + ".tcb", "isvsvn", 0, 65535));
     level.isvsvn = static_cast<uint16_t>(isvsvn);
-    S3ML_ASSIGN_OR_RETURN(level.tcb_date, jf::Time(l, lpath, "tcbDate"));
-    S3ML_ASSIGN_OR_RETURN(std::string status, jf::String(l, lpath, "tcbStatus"));
-    auto parsed = ParseTcbStatus(status);
-    if (!parsed.ok()) return parsed.status().WithContext(lpath + ".tcbStatus");
-    level.status = parsed.value();
-    S3ML_ASSIGN_OR_RETURN(level.advisory_ids, jf::StringArray(l, lpath, "advisoryIDs", /*optional=*/true));
+    S3ML_RETURN_IF_ERROR(ParseTcbLevelFields(l, lpath, &level));
     qe.levels.push_back(std::move(level));
   }
   qe.signed_text = std::move(signed_json.signed_text);

@@ -4,6 +4,7 @@
 
 #include "attest/json_fields.h"
 #include "attest/signed_json.h"
+#include "attest/tcb_level_fields.h"
 
 namespace s3ml::attest {
 namespace {
@@ -71,12 +72,7 @@ Result<TcbInfo> ParseTcbInfoJson(std::string_view document) {
     TcbLevel level;
     S3ML_ASSIGN_OR_RETURN(const nlohmann::json* tcb, jf::Member(l, lpath, "tcb"));
     S3ML_RETURN_IF_ERROR(ParseComponents(*tcb, lpath + ".tcb", info.version, &level));
-    S3ML_ASSIGN_OR_RETURN(level.tcb_date, jf::Time(l, lpath, "tcbDate"));
-    S3ML_ASSIGN_OR_RETURN(std::string status, jf::String(l, lpath, "tcbStatus"));
-    auto parsed = ParseTcbStatus(status);
-    if (!parsed.ok()) return parsed.status().WithContext(lpath + ".tcbStatus");
-    level.status = parsed.value();
-    S3ML_ASSIGN_OR_RETURN(level.advisory_ids, jf::StringArray(l, lpath, "advisoryIDs", /*optional=*/true));
+    S3ML_RETURN_IF_ERROR(ParseTcbLevelFields(l, lpath, &level));
     info.levels.push_back(std::move(level));
   }
   info.signed_text = std::move(signed_json.signed_text);
