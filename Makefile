@@ -8,7 +8,8 @@
 PACKAGES := cmake ninja-build g++ make pkg-config git \
   libssl-dev libboost-dev nlohmann-json3-dev libcli11-dev \
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libfp16-dev libflatbuffers-dev flatbuffers-compiler \
-  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libarmnntfliteparser-dev libarmnn-dev libarmnn-cpuref-backend22
+  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libarmnntfliteparser-dev libarmnn-dev libarmnn-cpuref-backend22 \
+  haproxy curl clang libbpf-dev gnuplot-nox
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
