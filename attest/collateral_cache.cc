@@ -25,10 +25,6 @@ Result<int64_t> CrlNextUpdate(const crypto::X509Crl& crl, std::string_view name)
 
 }  // namespace
 
-Result<Collateral> DirectoryCollateralSource::CollateralFor(const SgxQuote& /*quote*/) {
-  return LoadCollateralDirectory(directory_);
-}
-
 Result<int64_t> EarliestNextUpdate(const Collateral& collateral) {
   int64_t earliest = std::min(collateral.tcb_info.next_update, collateral.qe_identity.next_update);
   S3ML_ASSIGN_OR_RETURN(int64_t pck, CrlNextUpdate(collateral.pck_crl, "PCK CRL"));

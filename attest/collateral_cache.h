@@ -1,6 +1,5 @@
-// Where verifiers get collateral from: CollateralSource, with two implementations.
+// CollateralCache: a CollateralSource (attest/collateral_source.h) backed by a PCCS.
 //
-// DirectoryCollateralSource reads one directory laid out as testdata/sgx/<sample>/ (offline use).
 // CollateralCache fetches from a PCCS and keeps the responses on disk, one subdirectory per
 // FMSPC and PCK CA type ("<fmspc hex>-processor", "<fmspc hex>-platform") holding the files of
 // testdata/sgx (each written atomically). It serves a cached entry while the clock is before the
@@ -17,29 +16,13 @@
 #include <string>
 
 #include "attest/collateral.h"
+#include "attest/collateral_source.h"
 #include "attest/pccs_client.h"
 #include "attest/sgx_quote.h"
 #include "core/clock.h"
 #include "core/status.h"
 
 namespace s3ml::attest {
-
-class CollateralSource {
- public:
-  virtual ~CollateralSource() = default;
-  // The collateral needed to verify `quote` (for its FMSPC and PCK CA).
-  virtual Result<Collateral> CollateralFor(const SgxQuote& quote) = 0;
-};
-
-class DirectoryCollateralSource final : public CollateralSource {
- public:
-  explicit DirectoryCollateralSource(std::string directory) : directory_(std::move(directory)) {}
-  // The directory's collateral, whatever the quote (the verifier checks that FMSPCs match).
-  Result<Collateral> CollateralFor(const SgxQuote& quote) override;
-
- private:
-  std::string directory_;
-};
 
 // The earliest nextUpdate among TCB Info, QE Identity and both CRLs. InvalidArgument if a CRL
 // has no nextUpdate.

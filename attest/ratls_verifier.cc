@@ -3,26 +3,10 @@
 #include <algorithm>
 #include <utility>
 
-#include "attest/pck_extension.h"
 #include "attest/ratls_certificate.h"
 #include "crypto/digest.h"
 
 namespace s3ml::attest {
-namespace {
-
-Result<Fmspc> FmspcOfQuote(const SgxQuote& quote) {
-  S3ML_ASSIGN_OR_RETURN(auto pem_blocks, crypto::SplitPemCertificates(quote.pck_chain_pem, 4));
-  S3ML_ASSIGN_OR_RETURN(crypto::X509Certificate pck, crypto::X509Certificate::FromDer(pem_blocks.front()));
-  S3ML_ASSIGN_OR_RETURN(SgxPckExtension extension, SgxPckExtensionOf(pck));
-  return extension.fmspc;
-}
-
-}  // namespace
-
-CollateralSource FixedCollateralSource(Collateral collateral) {
-  auto shared = std::make_shared<const Collateral>(std::move(collateral));
-  return [shared](const Fmspc&) -> Result<std::shared_ptr<const Collateral>> { return shared; };
-}
 
 Result<RaTlsVerifier> RaTlsVerifier::Create(RaTlsVerifierOptions options) {
   if (!options.collateral) return InvalidArgument("RA-TLS verifier: no collateral source");
@@ -51,13 +35,10 @@ Result<RaTlsPeerIdentity> RaTlsVerifier::VerifyWith(const State& state, std::spa
   auto not_after = certificate.NotAfter();
   if (!not_after.ok()) return not_after.status().WithContext("validity");
 
-  auto fmspc = FmspcOfQuote(parsed->quote);
-  if (!fmspc.ok()) return InvalidArgument("collateral: FMSPC of the quote's PCK certificate: " + fmspc.status().message());
-  auto collateral = options.collateral(*fmspc);
+  auto collateral = options.collateral->CollateralFor(parsed->quote);
   if (!collateral.ok()) return collateral.status().WithContext("collateral");
-  if (*collateral == nullptr) return Internal("collateral: the source returned none");
 
-  auto verified = VerifyDcapQuote(parsed->quote, **collateral, options.anchors, now);
+  auto verified = VerifyDcapQuote(parsed->quote, *collateral, options.anchors, now);
   if (!verified.ok()) return verified.status().WithContext("DCAP verification");
 
   const crypto::Sha256Digest key_hash = crypto::Sha256(parsed->spki_der);

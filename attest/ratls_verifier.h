@@ -5,7 +5,7 @@
 // name in the message:
 //   "RA-TLS certificate" (parsing, ParseRaTlsCertificate), "self-signature" (the certificate is
 //   signed by its own key), "validity" (notBefore/notAfter at the clock's time, kOutOfRange),
-//   "collateral" (the source has none for the quote's FMSPC), "DCAP verification"
+//   "collateral" (the source has none for the quote), "DCAP verification"
 //   (VerifyDcapQuote with the trust anchors at the clock's time: expired collateral is
 //   kOutOfRange, a quote under an unpinned root kPermissionDenied), "key binding" (SHA-256 of the
 //   certificate's SPKI must equal report_data[0..32], kPermissionDenied), "policy"
@@ -15,14 +15,13 @@
 //
 // AsPeerVerifier() adapts it to net::PeerVerifier: a TLS context then verifies RA-TLS peers inside
 // the handshake and the connection's PeerInfo::claims holds the RaTlsPeerIdentity. The verifier
-// is immutable after Create and safe to use from many threads at once (the collateral source must
-// be thread-safe too).
+// is immutable after Create and safe to use from many threads at once (CollateralSource
+// implementations are thread-safe by contract).
 #ifndef S3ML_ATTEST_RATLS_VERIFIER_H_
 #define S3ML_ATTEST_RATLS_VERIFIER_H_
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +29,7 @@
 
 #include "attest/attestation_policy.h"
 #include "attest/collateral.h"
+#include "attest/collateral_source.h"
 #include "attest/dcap_verifier.h"
 #include "attest/tcb_status.h"
 #include "attest/trust_anchor.h"
@@ -39,16 +39,11 @@
 
 namespace s3ml::attest {
 
-using Fmspc = std::array<uint8_t, 6>;
-// Collateral for a platform family (e.g. a PCCS client with a cache). Called once per verification.
-using CollateralSource = std::function<Result<std::shared_ptr<const Collateral>>(const Fmspc& fmspc)>;
-
-// A source that always answers with one already loaded Collateral.
-CollateralSource FixedCollateralSource(Collateral collateral);
-
 struct RaTlsVerifierOptions {
   TrustAnchors anchors = TrustAnchors::IntelOnly();
-  CollateralSource collateral;  // required
+  // Required; asked once per verification with the certificate's quote (collateral_source.h,
+  // collateral_options.h builds one from flags).
+  std::shared_ptr<CollateralSource> collateral;
   AttestationPolicy policy;
   const Clock* clock = nullptr;  // required; must outlive the verifier
 };

@@ -14,6 +14,7 @@ EcsState EcsState::Clone() const {
   copy.manifest = manifest;
   for (const auto& [name, key] : model_keys) copy.model_keys.emplace(name, key.Clone());
   copy.audit = audit;
+  copy.audit_anchor = audit_anchor;
   return copy;
 }
 

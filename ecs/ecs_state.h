@@ -1,5 +1,6 @@
 // EcsState: everything the ECS must remember, in memory. It is persisted as one encrypted file by
-// StateStore (state_store.h) and never leaves the enclave otherwise.
+// StateStore (state_store.h): the configuration as one encrypted file, the audit log as a sealed
+// append-only journal. It never leaves the enclave otherwise.
 //
 // Created at first boot (root CA, intermediate CA, service key: ca_bundle.h makes them); the
 // manifest, model keys and audit log grow with the owner's calls and the servers' provisionings.
@@ -34,7 +35,11 @@ struct EcsState {
 
   std::map<std::string, crypto::SecretBytes> model_keys;  // model name -> 32-byte AES key
 
+  // The whole chain in memory; on disk in the audit journal (audit_journal.h).
   AuditLog audit;
+  // What the committed state.s3ml anchors of the journal; set by StateStore (Load, Commit,
+  // Recover), never by the ECS's logic.
+  AuditAnchor audit_anchor;
 
   EcsState Clone() const;
 };

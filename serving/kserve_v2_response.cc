@@ -1,5 +1,7 @@
 #include "serving/kserve_v2_response.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "serving/json_tensor_data.h"
@@ -19,9 +21,18 @@ json TensorMetadata(const engine::TensorInfo& info, bool batch_dim_variable) {
   for (size_t d = 0; d < info.shape.size(); ++d) {
     shape.push_back(d == 0 && batch_dim_variable ? -1 : static_cast<int64_t>(info.shape[d]));
   }
-  return {{"name", info.name},
-          {"datatype", std::string(DatatypeName(FromEngineType(info.type)))},
-          {"shape", shape}};
+  json metadata = {{"name", info.name},
+                   {"datatype", std::string(DatatypeName(FromEngineType(info.type)))},
+                   {"shape", shape}};
+  // Per-tensor quantization, in the form clients read it (client/v2_tensor.h). Per-channel
+  // quantization (several scales) has no single real value per element and is not reported, nor
+  // is a scale a client would refuse (not finite or not positive).
+  const engine::Quantization& q = info.quantization;
+  if (q.scales.size() == 1 && q.zero_points.size() <= 1 && std::isfinite(q.scales[0]) && q.scales[0] > 0) {
+    const int64_t zero_point = q.zero_points.empty() ? 0 : q.zero_points[0];
+    metadata["parameters"] = {{"quantization", {{"scale", q.scales[0]}, {"zero_point", zero_point}}}};
+  }
+  return metadata;
 }
 
 }  // namespace

@@ -34,7 +34,9 @@ Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::stri
                                           const std::vector<TensorPayload>& outputs);
 
 // GET /v2/models/{m}[/versions/{v}]: {"name","versions","platform":"tflite","inputs","outputs"}.
-// With `batch_dim_variable` the leading dim of every tensor is reported as -1.
+// With `batch_dim_variable` the leading dim of every tensor is reported as -1. A tensor with
+// per-tensor quantization carries "parameters": {"quantization": {"scale": S, "zero_point": Z}}
+// (real value = S * (q - Z)), so clients can dequantize uint8 outputs and encode inputs.
 std::string V2ModelMetadataJson(std::string_view model_name, const std::vector<std::string>& versions,
                                 const std::vector<engine::TensorInfo>& inputs,
                                 const std::vector<engine::TensorInfo>& outputs,

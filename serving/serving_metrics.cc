@@ -56,7 +56,27 @@ ServingMetrics::ServingMetrics()
                               .Name("s3ml_certificate_expiry_timestamp_seconds")
                               .Help("notAfter of the service TLS certificate, seconds since the epoch.")
                               .Register(*registry_)
-                              .Add({})) {}
+                              .Add({})),
+      epc_capacity_(prometheus::BuildGauge()
+                        .Name("s3ml_epc_capacity_bytes")
+                        .Help("EPC capacity of the host this server's enclave memory is on.")
+                        .Register(*registry_)),
+      epc_resident_(prometheus::BuildGauge()
+                        .Name("s3ml_epc_resident_bytes")
+                        .Help("EPC bytes resident, host-wide and of this server's enclave.")
+                        .Register(*registry_)),
+      epc_evicted_rate_(prometheus::BuildGauge()
+                            .Name("s3ml_epc_pages_evicted_per_second")
+                            .Help("EPC pages evicted (EWB) per second over the last sampling interval.")
+                            .Register(*registry_)),
+      epc_loaded_rate_(prometheus::BuildGauge()
+                           .Name("s3ml_epc_pages_loaded_per_second")
+                           .Help("EPC pages loaded back (ELDU) per second over the last sampling interval.")
+                           .Register(*registry_)),
+      epc_paging_rate_(prometheus::BuildGauge()
+                           .Name("s3ml_epc_paging_rate_pages_per_second")
+                           .Help("EPC paging throughput (evicted + loaded pages per second).")
+                           .Register(*registry_)) {}
 
 void ServingMetrics::RegisterModelVersion(std::string_view model, int64_t version) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -143,6 +163,34 @@ void ServingMetrics::SetLoadedModels(int64_t count) { loaded_models_.Set(static_
 
 void ServingMetrics::SetCertificateExpiry(int64_t unix_seconds) {
   certificate_expiry_.Set(static_cast<double>(unix_seconds));
+}
+
+void ServingMetrics::SetEpcFigures(const EpcFigures& f) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto rate_families = {&epc_resident_, &epc_evicted_rate_, &epc_loaded_rate_, &epc_paging_rate_};
+  if (epc_labels_ != std::pair(f.host, f.enclave) && !epc_labels_.first.empty()) {
+    // Another host or name (not expected within one process): drop the old series.
+    const prometheus::Labels old_host = {{"host", epc_labels_.first}};
+    const prometheus::Labels old_enclave = {{"host", epc_labels_.first}, {"enclave", epc_labels_.second}};
+    if (epc_capacity_.Has(old_host)) epc_capacity_.Remove(&epc_capacity_.Add(old_host));
+    for (auto* family : rate_families) {
+      for (const prometheus::Labels* labels : {&old_host, &old_enclave}) {
+        if (family->Has(*labels)) family->Remove(&family->Add(*labels));
+      }
+    }
+  }
+  epc_labels_ = {f.host, f.enclave};
+  const prometheus::Labels host = {{"host", f.host}};
+  const prometheus::Labels enclave = {{"host", f.host}, {"enclave", f.enclave}};
+  epc_capacity_.Add(host).Set(static_cast<double>(f.capacity_bytes));
+  epc_resident_.Add(host).Set(static_cast<double>(f.host_resident_bytes));
+  epc_resident_.Add(enclave).Set(static_cast<double>(f.enclave_resident_bytes));
+  epc_evicted_rate_.Add(host).Set(f.host_evicted_per_second);
+  epc_evicted_rate_.Add(enclave).Set(f.enclave_evicted_per_second);
+  epc_loaded_rate_.Add(host).Set(f.host_loaded_per_second);
+  epc_loaded_rate_.Add(enclave).Set(f.enclave_loaded_per_second);
+  epc_paging_rate_.Add(host).Set(f.host_evicted_per_second + f.host_loaded_per_second);
+  epc_paging_rate_.Add(enclave).Set(f.enclave_evicted_per_second + f.enclave_loaded_per_second);
 }
 
 std::string ServingMetrics::RenderText() const {

@@ -7,6 +7,13 @@
 // Observations for a model version that is not registered are counted with model="" and
 // version="" (Prometheus drops empty labels), so a request naming an unknown model cannot
 // create a series or put its text on the port. Thread-safe.
+//
+// EPC figures (SetEpcFigures; only on a server whose memory is on an EPC host), labelled
+// host="<host>" for the host-wide figure and host, enclave="<name>" for this server's own:
+//   s3ml_epc_capacity_bytes{host}, s3ml_epc_resident_bytes{host[,enclave]},
+//   s3ml_epc_pages_evicted_per_second / s3ml_epc_pages_loaded_per_second{host[,enclave]},
+//   s3ml_epc_paging_rate_pages_per_second{host[,enclave]} (evicted + loaded: the policy signal).
+// Names and labels follow s3ml-epcd's exporter so one dashboard query fits both.
 #ifndef S3ML_SERVING_SERVING_METRICS_H_
 #define S3ML_SERVING_SERVING_METRICS_H_
 
@@ -23,6 +30,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include "serving/epc_figures.h"
 
 namespace s3ml::serving {
 
@@ -50,6 +59,7 @@ class ServingMetrics {
   void SetPendingRequests(std::string_view model, int64_t version, int64_t pending);
   void SetLoadedModels(int64_t count);
   void SetCertificateExpiry(int64_t unix_seconds);
+  void SetEpcFigures(const EpcFigures& figures);
 
   // The whole registry in the Prometheus text format (prometheus::TextSerializer).
   std::string RenderText() const;
@@ -73,9 +83,15 @@ class ServingMetrics {
   prometheus::Family<prometheus::Gauge>& pending_;
   prometheus::Gauge& loaded_models_;
   prometheus::Gauge& certificate_expiry_;
+  prometheus::Family<prometheus::Gauge>& epc_capacity_;
+  prometheus::Family<prometheus::Gauge>& epc_resident_;
+  prometheus::Family<prometheus::Gauge>& epc_evicted_rate_;
+  prometheus::Family<prometheus::Gauge>& epc_loaded_rate_;
+  prometheus::Family<prometheus::Gauge>& epc_paging_rate_;
 
   mutable std::mutex mu_;
   std::set<std::pair<std::string, int64_t>> registered_;
+  std::pair<std::string, std::string> epc_labels_;  // host, enclave of the exported EPC series
 };
 
 }  // namespace s3ml::serving

@@ -13,8 +13,7 @@
 #include "apps/s3ml/command.h"
 #include "attest/attestation_policy.h"
 #include "attest/collateral.h"
-#include "attest/collateral_cache.h"
-#include "attest/pccs_client.h"
+#include "attest/collateral_options.h"
 #include "attest/dcap_verifier.h"
 #include "attest/trust_anchor.h"
 #include "core/clock.h"
@@ -105,19 +104,14 @@ void Run(const Options& o) {
     if (o.allow_sim) policy->allow_simulated = true;
   }
   auto quote = cli::ValueOrFail(ReadFileBytes(o.quote_path, attest::kMaxSgxQuoteSize), "--quote");
-  std::unique_ptr<attest::PccsClient> pccs;
-  std::unique_ptr<attest::CollateralSource> source = std::make_unique<attest::DirectoryCollateralSource>(o.collateral_dir);
-  if (!o.pccs_url.empty()) {
-    attest::PccsClientOptions p;
-    p.base_url = o.pccs_url;
-    if (!o.pccs_ca_path.empty()) p.ca_pem = cli::ValueOrFail(ReadFileText(o.pccs_ca_path, 1 << 20), "--pccs-ca");
-    pccs = cli::ValueOrFail(attest::PccsClient::Create(p), "--pccs");
-    const char* home = std::getenv("HOME");
-    std::string cache_dir = !o.collateral_cache_dir.empty() ? o.collateral_cache_dir
-                                                            : std::string(home ? home : ".") + "/.cache/s3ml/collateral";
-    source = std::make_unique<attest::CollateralCache>(cache_dir, pccs.get(), &SystemClock::Get());
-  }
-  auto collateral = source->CollateralFor(cli::ValueOrFail(attest::ParseSgxQuote(quote), "--quote"));
+  attest::CollateralOptions collateral_options;
+  collateral_options.directory = o.collateral_dir;
+  collateral_options.pccs_url = o.pccs_url;
+  collateral_options.pccs_ca_path = o.pccs_ca_path;
+  collateral_options.cache_directory = o.collateral_cache_dir;
+  auto source = attest::MakeCollateralSource(collateral_options, &SystemClock::Get());
+  if (!source.ok()) Fail(o, 1, "collateral: " + source.status().ToString());
+  auto collateral = (*source)->CollateralFor(cli::ValueOrFail(attest::ParseSgxQuote(quote), "--quote"));
   if (!collateral.ok()) Fail(o, 1, "collateral: " + collateral.status().ToString());
   auto verified = attest::VerifyDcapQuote(quote, collateral.value(), anchors, at);
   if (!verified.ok()) Fail(o, 1, "quote verification failed: " + verified.status().ToString());

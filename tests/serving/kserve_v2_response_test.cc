@@ -99,5 +99,35 @@ TEST(KserveV2ResponseTest, ModelAndServerMetadata) {
   EXPECT_EQ(server, json::parse(R"({"name":"s3ml","version":"0.1.0","extensions":["binary_tensor_data"]})"));
 }
 
+TEST(KserveV2ResponseTest, ModelMetadataReportsPerTensorQuantization) {
+  std::vector<engine::TensorInfo> inputs = testing::ClassifierInputs();
+  inputs[0].quantization.scales = {0.0078125f};
+  inputs[0].quantization.zero_points = {128};
+  std::vector<engine::TensorInfo> outputs = {testing::Info("scores", engine::DataType::kUInt8, {1, 3}),
+                                             testing::Info("per_channel", engine::DataType::kInt8, {1, 2}),
+                                             testing::Info("no_zero_point", engine::DataType::kUInt8, {1, 1}),
+                                             testing::Info("zero_scale", engine::DataType::kUInt8, {1, 1})};
+  outputs[0].quantization.scales = {0.00390625f};
+  outputs[0].quantization.zero_points = {0};
+  outputs[1].quantization.scales = {0.5f, 0.25f};  // per channel: no single scale to report
+  outputs[1].quantization.zero_points = {0, 0};
+  outputs[1].quantization.dimension = 1;
+  outputs[2].quantization.scales = {2.0f};
+  outputs[3].quantization.scales = {0.0f};  // a client would refuse it: not reported
+  json model = json::parse(V2ModelMetadataJson("m", {"1"}, inputs, outputs, false));
+  EXPECT_EQ(model["inputs"][0]["parameters"],
+            json::parse(R"({"quantization":{"scale":0.0078125,"zero_point":128}})"));
+  EXPECT_EQ(model["outputs"][0]["parameters"],
+            json::parse(R"({"quantization":{"scale":0.00390625,"zero_point":0}})"));
+  EXPECT_FALSE(model["outputs"][1].contains("parameters"));
+  EXPECT_EQ(model["outputs"][2]["parameters"]["quantization"]["zero_point"], 0);
+  EXPECT_EQ(model["outputs"][2]["parameters"]["quantization"]["scale"], 2.0);
+  EXPECT_FALSE(model["outputs"][3].contains("parameters"));
+  // Unquantized tensors stay as before (no parameters member).
+  json plain = json::parse(V2ModelMetadataJson("m", {"1"}, testing::ClassifierInputs(), testing::ClassifierOutputs(), false));
+  EXPECT_FALSE(plain["inputs"][0].contains("parameters"));
+  EXPECT_FALSE(plain["outputs"][0].contains("parameters"));
+}
+
 }  // namespace
 }  // namespace s3ml::serving

@@ -120,3 +120,44 @@ TEST(ServingMetricsTest, HttpCodeLabelsAreAFixedSet) {
 
 }  // namespace
 }  // namespace s3ml::serving
+
+namespace s3ml::serving {
+namespace {
+
+TEST(ServingMetricsEpcTest, ExportsHostAndOwnEpcFigures) {
+  ServingMetrics metrics;
+  EpcFigures figures;
+  figures.host = "host-a";
+  figures.enclave = "s3ml-server";
+  figures.capacity_bytes = 4096 * 100;
+  figures.host_resident_bytes = 4096 * 90;
+  figures.enclave_resident_bytes = 4096 * 30;
+  figures.host_evicted_per_second = 120;
+  figures.host_loaded_per_second = 80;
+  figures.enclave_evicted_per_second = 5;
+  figures.enclave_loaded_per_second = 7;
+  metrics.SetEpcFigures(figures);
+  const std::string text = metrics.RenderText();
+  const std::string host = "{host=\"host-a\"} ", own = "{enclave=\"s3ml-server\",host=\"host-a\"} ";
+  for (const std::string& line :
+       {"s3ml_epc_capacity_bytes" + host + "409600", "s3ml_epc_resident_bytes" + host + "368640",
+        "s3ml_epc_resident_bytes" + own + "122880", "s3ml_epc_pages_evicted_per_second" + host + "120",
+        "s3ml_epc_pages_loaded_per_second" + own + "7", "s3ml_epc_paging_rate_pages_per_second" + host + "200",
+        "s3ml_epc_paging_rate_pages_per_second" + own + "12"}) {
+    EXPECT_NE(text.find("\n" + line + "\n"), std::string::npos) << line << "\n" << text;
+  }
+  // Another host name replaces the series instead of adding to them.
+  figures.host = "host-b";
+  metrics.SetEpcFigures(figures);
+  const std::string moved = metrics.RenderText();
+  EXPECT_EQ(moved.find("host-a"), std::string::npos) << moved;
+  EXPECT_NE(moved.find("s3ml_epc_capacity_bytes{host=\"host-b\"} 409600"), std::string::npos);
+}
+
+TEST(ServingMetricsEpcTest, NoEpcSeriesWithoutFigures) {
+  ServingMetrics metrics;
+  EXPECT_EQ(metrics.RenderText().find("s3ml_epc_capacity_bytes{"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace s3ml::serving

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
+#include "attest/ratls_certificate.h"
 #include "crypto/x509_builder.h"
 #include "tests/attest/ratls/ratls_test_env.h"
 
@@ -17,6 +20,20 @@ using testing::TestEnclave;
 using tee::testing::kVerifyTime;
 
 constexpr int64_t kDay = 86400;
+
+// Stands in for a PCCS that is down: answers every quote with `status` and records the quote.
+class FailingCollateralSource final : public CollateralSource {
+ public:
+  explicit FailingCollateralSource(Status status) : status_(std::move(status)) {}
+  Result<Collateral> CollateralFor(const SgxQuote& quote) override {
+    last_quote = quote;
+    return status_;
+  }
+  std::optional<SgxQuote> last_quote;
+
+ private:
+  Status status_;
+};
 
 class RaTlsVerifierTest : public ::testing::Test {
  protected:
@@ -187,10 +204,15 @@ TEST_F(RaTlsVerifierTest, MalformedCertificatesGiveCleanErrors) {
 
 TEST_F(RaTlsVerifierTest, CollateralSourceFailureIsNamed) {
   auto options = SimVerifierOptions(*env_, PolicyForSigner(*enclave_), &clock_);
-  options.collateral = [](const Fmspc&) -> Result<std::shared_ptr<const Collateral>> {
-    return Unavailable("PCCS unreachable");
-  };
+  auto source = std::make_shared<FailingCollateralSource>(Unavailable("PCCS unreachable"));
+  options.collateral = source;
   ExpectFailure(VerifyStatus(options, *certificate_), StatusCode::kUnavailable, "collateral");
+  // The source is asked with the certificate's own quote (so it can pick FMSPC and PCK CA).
+  ASSERT_TRUE(source->last_quote.has_value());
+  auto parsed = ParseRaTlsCertificate(*certificate_);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(source->last_quote->pck_chain_pem, parsed->quote.pck_chain_pem);
+  EXPECT_EQ(source->last_quote->report_body.report_data, parsed->quote.report_body.report_data);
 }
 
 TEST(RaTlsVerifierCreateTest, MissingPartsAreRefused) {
@@ -198,7 +220,7 @@ TEST(RaTlsVerifierCreateTest, MissingPartsAreRefused) {
   RaTlsVerifierOptions options;
   options.clock = &clock;
   EXPECT_EQ(RaTlsVerifier::Create(options).status().code(), StatusCode::kInvalidArgument);  // no collateral
-  options.collateral = [](const Fmspc&) -> Result<std::shared_ptr<const Collateral>> { return NotFound("none"); };
+  options.collateral = std::make_shared<FailingCollateralSource>(NotFound("none"));
   options.clock = nullptr;
   EXPECT_EQ(RaTlsVerifier::Create(options).status().code(), StatusCode::kInvalidArgument);  // no clock
   options.clock = &clock;
