@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cluster/haproxy_config.h"
+#include "core/unique_fd.h"
 
 namespace s3ml::cluster {
 namespace {
@@ -20,19 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxReplyBytes = 4u << 20;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int RemainingMs(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -197,7 +185,7 @@ Result<std::string> HaproxyRuntime::Execute(std::string_view command) const {
   std::memcpy(addr.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
 
   const auto deadline = Clock::now() + timeout_;
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (fd.get() < 0) return Internal(std::string("socket: ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     if (errno != EINPROGRESS && errno != EAGAIN)

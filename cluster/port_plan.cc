@@ -8,31 +8,19 @@
 
 #include <cstring>
 
+#include "cluster/ip_endpoint.h"
+
 namespace s3ml::cluster {
 namespace {
 
 // Binds host:port (SO_REUSEADDR, like the servers will) and returns the socket and the bound port.
 Result<std::pair<int, uint16_t>> BindPort(const std::string& host, uint16_t port) {
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof(*v4);
-  } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    len = sizeof(*v6);
-  } else {
-    return InvalidArgument("host must be an IP literal, got '" + host + "'");
-  }
-  const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  S3ML_ASSIGN_OR_RETURN(IpEndpoint endpoint, ParseIpEndpoint(host, port));
+  const int fd = ::socket(endpoint.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Internal(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) {
+  if (::bind(fd, endpoint.address(), endpoint.length) != 0) {
     const int e = errno;
     ::close(fd);
     if (e == EADDRINUSE) return AlreadyExists("port " + std::to_string(port) + " on " + host + " is already in use");

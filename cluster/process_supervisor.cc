@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cluster/haproxy_config.h"
+#include "cluster/ip_endpoint.h"
 #include "core/file.h"
 
 extern char** environ;
@@ -84,25 +85,12 @@ Result<uint64_t> ProcessStartTime(pid_t pid) {
 }
 
 bool TcpPortAccepts(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof(*v4);
-  } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    len = sizeof(*v6);
-  } else {
-    return false;
-  }
-  const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  auto endpoint = ParseIpEndpoint(host, port);
+  if (!endpoint.ok()) return false;
+  const int fd = ::socket(endpoint->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) == 0) {
+  if (::connect(fd, endpoint->address(), endpoint->length) == 0) {
     ok = true;
   } else if (errno == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/unique_fd.h"
+
 namespace s3ml {
 namespace {
 
@@ -17,21 +19,6 @@ Status ErrnoStatus(const std::string& what, const std::string& path) {
   return err == ENOENT ? NotFound(std::move(m)) : Unavailable(std::move(m));
 }
 
-// Closes a file descriptor on scope exit.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 Status WriteAll(int fd, std::span<const uint8_t> data, const std::string& path) {
   size_t done = 0;
@@ -49,7 +36,7 @@ Status WriteAll(int fd, std::span<const uint8_t> data, const std::string& path) 
 }  // namespace
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, size_t max_bytes) {
-  FdCloser fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path);
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path);
@@ -86,7 +73,7 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> data, u
   tmp_name += target.filename().string();
   tmp_name += ".tmp.XXXXXX";
   std::string tmpl = (dir / tmp_name).string();
-  FdCloser fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("create temporary file in", dir.string());
   auto cleanup_on_error = [&](Status s) {
     ::unlink(tmpl.c_str());
@@ -97,7 +84,7 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> data, u
   if (::fsync(fd.get()) != 0) return cleanup_on_error(ErrnoStatus("fsync", tmpl));
   if (::close(fd.release()) != 0) return cleanup_on_error(ErrnoStatus("close", tmpl));
   if (::rename(tmpl.c_str(), path.c_str()) != 0) return cleanup_on_error(ErrnoStatus("rename to", path));
-  FdCloser dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() < 0) return ErrnoStatus("open directory", dir.string());
   if (::fsync(dfd.get()) != 0) return ErrnoStatus("fsync directory", dir.string());
   return Status::Ok();

@@ -35,8 +35,11 @@ struct Flags {
   std::string platform, repository;
   std::string listen = "127.0.0.1:8443", metrics = "127.0.0.1:9090", agent = "127.0.0.1:9999";
   double poll_seconds = 5;
+  // One single-threaded inference per core, so workers x engine threads never exceeds the cores:
+  // XNNPACK's pool threads spin while they wait, and an oversubscribed host loses its time to
+  // spinning (README, "Serving performance", has the measurement).
   size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  int engine_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int engine_threads = 1;
   size_t max_queue = 64;
   int io_threads = 2;
   uint64_t max_body_bytes = 16u << 20;
@@ -86,7 +89,7 @@ int main(int argc, char** argv) {
   app.add_option("--agent", f.agent, "HAProxy agent-check HOST:PORT");
   app.add_option("--poll-seconds", f.poll_seconds, "Repository poll interval");
   app.add_option("--workers", f.workers, "Inference worker threads per model version");
-  app.add_option("--engine-threads", f.engine_threads, "Threads of one inference");
+  app.add_option("--engine-threads", f.engine_threads, "Threads of one inference (default 1; keep workers x threads <= cores)");
   app.add_option("--max-queue", f.max_queue, "Waiting requests per model version without batching config");
   app.add_option("--io-threads", f.io_threads, "HTTPS IO threads");
   app.add_option("--max-body-bytes", f.max_body_bytes, "Request body limit (413 above)");

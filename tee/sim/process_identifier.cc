@@ -11,24 +11,12 @@
 
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/unique_fd.h"
 #include "tee/sim/sim_sigstruct.h"
 
 namespace s3ml::tee::sim {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t> KeyOf(const struct stat& st) {
   return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), static_cast<int64_t>(st.st_size),
@@ -71,14 +59,14 @@ Result<Identity> ProcessIdentifier::Identify(pid_t pid) {
     path.resize(path.size() - kDeleted.size());
   }
 
-  Fd exe(::open(exe_link.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd exe(::open(exe_link.c_str(), O_RDONLY | O_CLOEXEC));
   if (exe.get() < 0)
     return Unavailable("cannot open the caller's executable " + exe_link + ": " + std::strerror(errno));
   struct stat exe_st;
   if (::fstat(exe.get(), &exe_st) != 0) return Internal(std::string("fstat: ") + std::strerror(errno));
 
   const std::string config_path = EnclaveConfigPath(path);
-  Fd config(::open(config_path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd config(::open(config_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (config.get() < 0) {
     return FailedPrecondition("enclave configuration " + config_path + " is missing: the caller " + path +
                               " is not an enclave program");
