@@ -1,6 +1,5 @@
 #include "serving/model_server.h"
 
-#include <charconv>
 #include <utility>
 
 #include <openssl/crypto.h>
@@ -9,25 +8,6 @@
 #include "serving/metrics_service.h"
 
 namespace s3ml::serving {
-
-Result<Endpoint> ParseEndpoint(std::string_view text, std::string_view flag) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return InvalidArgument(std::string(flag) + " must be HOST:PORT, got \"" + std::string(text) + "\"");
-  }
-  Endpoint endpoint;
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  endpoint.host = std::string(host);
-  const std::string_view port = text.substr(colon + 1);
-  unsigned value = 0;
-  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || error != std::errc() || end != port.data() + port.size() || value > 65535) {
-    return InvalidArgument(std::string(flag) + " has an invalid port \"" + std::string(port) + "\"");
-  }
-  endpoint.port = static_cast<uint16_t>(value);
-  return endpoint;
-}
 
 Result<std::shared_ptr<const net::TlsContext>> ServiceTlsContext(const ProvisionedCredentials& credentials) {
   net::TlsServerOptions tls;

@@ -27,18 +27,14 @@
 #include "serving/inference_service.h"
 #include "serving/model_store.h"
 #include "serving/provisioning_client.h"
+#include "net/host_port.h"
 #include "serving/repository_poller.h"
 #include "serving/serving_metrics.h"
 #include "tee/platform.h"
 
 namespace s3ml::serving {
 
-struct Endpoint {
-  std::string host = "127.0.0.1";
-  uint16_t port = 0;
-};
-// "HOST:PORT" (IPv6 as "[::1]:PORT"); kInvalidArgument naming `flag` otherwise.
-Result<Endpoint> ParseEndpoint(std::string_view text, std::string_view flag);
+using Endpoint = net::HostPort;
 
 struct ModelServerOptions {
   Endpoint listen;   // inference, TLS

@@ -19,6 +19,7 @@
 #include "ecs/ecs_service.h"
 #include "ecs/enclave_verifier.h"
 #include "ecs/state_store.h"
+#include "net/host_port.h"
 #include "tee/platform_factory.h"
 
 namespace s3ml::ecs_app {
@@ -27,22 +28,6 @@ namespace {
 int Fail(const std::string& context, const Status& status) {
   std::fprintf(stderr, "s3ml-ecs: %s: %s\n", context.c_str(), status.ToString().c_str());
   return 1;
-}
-
-Status SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return InvalidArgument("--listen must be HOST:PORT");
-  *host = listen.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
-  try {
-    size_t used = 0;
-    const int value = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || value < 0 || value > 65535) throw std::out_of_range("port");
-    *port = static_cast<uint16_t>(value);
-  } catch (const std::exception&) {
-    return InvalidArgument("--listen port is not a number in 0..65535");
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -74,9 +59,10 @@ int Serve(const ServeOptions& o) {
     std::fprintf(stderr, "s3ml-ecs: --allow-sim needs --sim-root PEM\n");
     return 2;
   }
-  std::string host;
-  uint16_t port = 0;
-  if (Status s = SplitHostPort(o.listen, &host, &port); !s.ok()) return Fail("--listen", s);
+  Result<net::HostPort> listen = net::ParseHostPort(o.listen);
+  if (!listen.ok()) return Fail("--listen", listen.status());
+  const std::string& host = listen->host;
+  const uint16_t port = listen->port;
 
   // Signals are blocked before any thread starts, so that only sigwait below receives them.
   sigset_t signals;

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "apps/s3ml-epcd/epc_exporter.h"
-#include "apps/s3ml-epcd/listen_address.h"
+#include "net/host_port.h"
 #include "apps/s3ml-epcd/sgx_epc_source.h"
 #include "apps/s3ml-epcd/sim_epc_source.h"
 #include "core/clock.h"
@@ -75,7 +75,7 @@ int Run(Flags f) {
   if (f.interval_ms < 10 || f.interval_ms > 3'600'000) return Fail("--interval-ms must be 10..3600000");
   if (f.source == "sim" && f.host.empty()) return Fail("--source sim needs --host (the simulated EPC host id)");
   if (f.host.empty()) f.host = HostName();
-  Result<epcd::ListenAddress> listen = epcd::ParseListenAddress(f.listen);
+  Result<net::HostPort> listen = net::ParseHostPort(f.listen);
   if (!listen.ok()) return Fail(listen.status().message());
   Result<std::unique_ptr<epcd::EpcSource>> source = MakeSource(f);
   if (!source.ok()) return Fail("EPC source " + f.source + ": " + source.status().ToString());

@@ -15,10 +15,12 @@
 #include <csignal>
 #include <cstdio>
 #include <thread>
+#include <tuple>
 
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "net/host_port.h"
 #include "apps/s3ml-server/server_epc.h"
 #include "serving/ecs_trust.h"
 #include "serving/model_server.h"
@@ -138,15 +140,13 @@ int main(int argc, char** argv) {
   if (!verifier.ok()) Fail(2, verifier.status().message());
 
   serving::ModelServerOptions options;
-  Result<serving::Endpoint> listen = serving::ParseEndpoint(f.listen, "--listen");
-  Result<serving::Endpoint> metrics = serving::ParseEndpoint(f.metrics, "--metrics");
-  Result<serving::Endpoint> agent = serving::ParseEndpoint(f.agent, "--agent");
-  for (const auto* endpoint : {&listen, &metrics, &agent}) {
-    if (!endpoint->ok()) Fail(2, endpoint->status().message());
+  for (auto [flag, text, endpoint] : {std::tuple{"--listen", &f.listen, &options.listen},
+                                      std::tuple{"--metrics", &f.metrics, &options.metrics},
+                                      std::tuple{"--agent", &f.agent, &options.agent}}) {
+    Result<net::HostPort> parsed = net::ParseHostPort(*text);
+    if (!parsed.ok()) Fail(2, std::string(flag) + ": " + parsed.status().message());
+    *endpoint = parsed.value();
   }
-  options.listen = listen.value();
-  options.metrics = metrics.value();
-  options.agent = agent.value();
   options.store.repository = f.repository;
   options.store.load.workers = std::max<size_t>(1, f.workers);
   options.store.load.engine_threads = std::max(1, f.engine_threads);

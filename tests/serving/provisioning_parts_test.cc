@@ -99,19 +99,6 @@ TEST(EcsUrlTest, ParsesHostAndPort) {
   }
 }
 
-TEST(EndpointTest, ParsesHostPort) {
-  auto e = ParseEndpoint("0.0.0.0:8443", "--listen");
-  ASSERT_TRUE(e.ok());
-  EXPECT_EQ(e.value().host, "0.0.0.0");
-  EXPECT_EQ(e.value().port, 8443);
-  EXPECT_EQ(ParseEndpoint("[::1]:0", "--agent").value().host, "::1");
-  for (const char* bad : {"8443", ":1", "h:", "h:99999", "h:1x"}) {
-    auto parsed = ParseEndpoint(bad, "--metrics");
-    ASSERT_FALSE(parsed.ok()) << bad;
-    EXPECT_NE(parsed.status().message().find("--metrics"), std::string::npos);
-  }
-}
-
 TEST(EcsTrustTest, NamesTheFlagThatIsWrong) {
   FixedClock clock(0);
   EcsTrustOptions options;
