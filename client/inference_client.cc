@@ -49,6 +49,11 @@ bool Retryable(const Status& status) {
 struct InferenceClient::Endpoint {
   std::string url;
   std::unique_ptr<net::HttpClient> http;
+  // Requests answered on the connection numbered `counted_connection` (http->connections_opened()
+  // when it was opened); HttpClient reconnects on its own after a stale or closed connection,
+  // which shows up as a new number and restarts the count.
+  uint64_t counted_connection = 0;
+  uint32_t requests_on_connection = 0;
 };
 
 Result<std::unique_ptr<InferenceClient>> InferenceClient::Create(const InferenceClientOptions& options) {
@@ -96,8 +101,22 @@ Result<net::HttpResponse> InferenceClient::Send(const net::HttpRequest& request)
       if (options_.retry_delay.count() > 0) std::this_thread::sleep_for(options_.retry_delay);
     }
     Endpoint& endpoint = *endpoints_[current_];
+    const uint32_t limit = options_.max_requests_per_connection;
+    if (limit > 0 && endpoint.requests_on_connection >= limit) {
+      // The request and its whole answer are done, so closing here loses nothing.
+      endpoint.http->Close();
+      endpoint.requests_on_connection = 0;
+    }
     ++stats_.attempts;
     auto response = endpoint.http->Send(request);
+    if (response.ok()) {
+      const uint64_t connection = endpoint.http->connections_opened();
+      if (connection != endpoint.counted_connection) {
+        endpoint.counted_connection = connection;
+        endpoint.requests_on_connection = 0;
+      }
+      ++endpoint.requests_on_connection;
+    }
     if (response.ok() && response->status != 503) return response;
     if (response.ok()) {
       // 503: that server is full or draining; another may have room.
@@ -121,18 +140,28 @@ Result<V2ModelMetadata> InferenceClient::ModelMetadata(std::string_view model, s
   return ParseV2ModelMetadata(response.body);
 }
 
-Result<V2InferResult> InferenceClient::Infer(std::string_view model, std::string_view version, const V2InferCall& call) {
+Result<net::HttpRequest> MakeV2InferRequest(std::string_view model, std::string_view version, const V2InferCall& call) {
   S3ML_ASSIGN_OR_RETURN(std::string path, ModelPath(model, version));
-  path += "/infer";
   S3ML_ASSIGN_OR_RETURN(EncodedInferRequest encoded, EncodeV2InferRequest(call));
-  net::HttpRequest request = NewRequest("POST", path);
+  net::HttpRequest request = NewRequest("POST", path + "/infer");
   request.headers.Set("Content-Type", encoded.content_type);
   if (encoded.json_header_length) request.headers.Set(kInferenceHeaderContentLength, std::to_string(*encoded.json_header_length));
   request.body = std::move(encoded.body);
+  return request;
+}
+
+Result<V2InferResult> DecodeV2InferAnswer(const net::HttpRequest& request, const net::HttpResponse& response) {
+  const std::string what = request.method + " " + request.target;
+  if (response.status != 200) return HttpErrorStatus(what, response);
+  auto result = DecodeV2InferResponse(response.body, response.headers.Get(kInferenceHeaderContentLength));
+  if (!result.ok()) return result.status().WithContext(what + ": malformed answer");
+  return result;
+}
+
+Result<V2InferResult> InferenceClient::Infer(std::string_view model, std::string_view version, const V2InferCall& call) {
+  S3ML_ASSIGN_OR_RETURN(net::HttpRequest request, MakeV2InferRequest(model, version, call));
   S3ML_ASSIGN_OR_RETURN(auto response, Send(request));
-  if (response.status != 200) return HttpErrorStatus("POST " + path, response);
-  auto header_length = response.headers.Get(kInferenceHeaderContentLength);
-  return DecodeV2InferResponse(response.body, header_length);
+  return DecodeV2InferAnswer(request, response);
 }
 
 Status InferenceClient::Ready() {

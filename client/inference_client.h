@@ -12,6 +12,10 @@
 // wrong root. Errors: the last attempt's error; HTTP errors other than 503 are returned at once
 // as Status (400 kInvalidArgument, 404 kNotFound, 413 kResourceExhausted, ...) with the server's
 // {"error"} message.
+// Connection recycling: with max_requests_per_connection = N > 0, an endpoint's connection is
+// closed after N requests and the next call opens a fresh one. An L4 load balancer (HAProxy in
+// `mode tcp`) balances connections, not requests, so only clients that reconnect now and then
+// follow weight changes and servers added or drained behind it.
 // Not thread-safe: use one InferenceClient per thread.
 #ifndef S3ML_CLIENT_INFERENCE_CLIENT_H_
 #define S3ML_CLIENT_INFERENCE_CLIENT_H_
@@ -40,6 +44,9 @@ struct InferenceClientOptions {
   std::chrono::milliseconds request_timeout{30'000};
   int max_attempts = 3;
   std::chrono::milliseconds retry_delay{20};  // between attempts
+  // Requests (answered exchanges, any HTTP status) per connection before it is closed and the
+  // next call reconnects; 0 = keep the connection as long as it lives. Counted per endpoint.
+  uint32_t max_requests_per_connection = 0;
   const Clock* clock = nullptr;  // certificate validity; nullptr = the system clock
 };
 
@@ -75,6 +82,15 @@ class InferenceClient {
   size_t current_ = 0;
   InferenceClientStats stats_;
 };
+
+// The HTTP request of one v2 infer call (POST /v2/models/{model}[/versions/{version}]/infer,
+// encoded as the call says), for callers that send the same call many times (load generators).
+// InvalidArgument for a model or version that is not [A-Za-z0-9._-]{1,64}, or a call that does not
+// encode.
+Result<net::HttpRequest> MakeV2InferRequest(std::string_view model, std::string_view version, const V2InferCall& call);
+// The result in `response` to `request`: an HTTP error as Status (http_error.h), or the decoded
+// outputs (InvalidArgument for a malformed answer).
+Result<V2InferResult> DecodeV2InferAnswer(const net::HttpRequest& request, const net::HttpResponse& response);
 
 }  // namespace s3ml::client
 

@@ -96,6 +96,7 @@ std::string SerializeClusterRecord(const ClusterRecord& r) {
             {"ecs_mrsigner", r.ecs_mrsigner},
             {"server_mrenclave", r.server_mrenclave},
             {"models", r.models},
+            {"agent_interval_ms", r.agent_interval_ms},
             {"components", components}};
   if (!r.hosts.empty()) j["hosts"] = hosts;
   return j.dump(2) + "\n";
@@ -113,6 +114,12 @@ Result<ClusterRecord> ParseClusterRecord(std::string_view text) {
   S3ML_ASSIGN_OR_RETURN(r.ecs_mrsigner, GetString(j, "ecs_mrsigner"));
   S3ML_ASSIGN_OR_RETURN(r.server_mrenclave, GetString(j, "server_mrenclave"));
   S3ML_ASSIGN_OR_RETURN(r.models, GetStrings(j, "models"));
+  if (j.contains("agent_interval_ms")) {
+    const json& v = j["agent_interval_ms"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 50 || v.get<int64_t>() > 60000)
+      return InvalidArgument("cluster record: 'agent_interval_ms' must be an integer in 50..60000");
+    r.agent_interval_ms = v.get<int>();
+  }
   if (!j.contains("components") || !j["components"].is_array())
     return InvalidArgument("cluster record: 'components' must be an array");
   for (const auto& cj : j["components"]) {

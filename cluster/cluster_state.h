@@ -52,7 +52,7 @@ Result<std::string> DefaultClusterStateDir();
 // One supervised process: enough to show it and to start it again.
 struct ComponentRecord {
   std::string name;                   // "qe", "ecs", "server-1", ..., "haproxy"
-  std::string kind;                   // "qe" | "ecs" | "server" | "haproxy"
+  std::string kind;                   // "qe" | "ecs" | "server" | "haproxy" | "epcd" | "autoscaler"
   std::vector<std::string> argv;
   std::vector<std::string> env;       // KEY=VALUE added to the environment
   std::string ready_log_line;         // readiness: this line in its log ("" = port check)
@@ -80,6 +80,7 @@ struct ClusterRecord {
   std::vector<std::string> models;
   std::vector<ComponentRecord> components;  // in start order
   std::vector<EmulatedHostRecord> hosts;    // empty: no simulated EPC (servers without --epc-host)
+  int agent_interval_ms = 1000;             // HAProxy agent-check interval of every server (optional)
 
   std::string service_url() const;
   std::string ecs_url() const;

@@ -37,8 +37,8 @@ Status ValidateHpaConfig(const HpaConfig& c) {
     return InvalidArgument("max_replicas " + std::to_string(c.max_replicas) + " is below min_replicas " +
                            std::to_string(c.min_replicas));
   }
-  if (!std::isfinite(c.target_pages_per_second) || c.target_pages_per_second <= 0) {
-    return InvalidArgument("target_pages_per_second must be > 0, got " + std::to_string(c.target_pages_per_second));
+  if (!std::isfinite(c.target_per_replica) || c.target_per_replica <= 0) {
+    return InvalidArgument("target_per_replica must be > 0, got " + std::to_string(c.target_per_replica));
   }
   if (!std::isfinite(c.tolerance) || c.tolerance < 0) {
     return InvalidArgument("tolerance must be >= 0, got " + std::to_string(c.tolerance));
@@ -140,7 +140,7 @@ Result<HpaDecision> HpaController::Decide(int64_t now_millis, int32_t current, d
   }
 
   // Step 2: the metric's proposal.
-  const double ratio = metric / config_.target_pages_per_second;
+  const double ratio = metric / config_.target_per_replica;
   bool within_tolerance = std::abs(1.0 - ratio) <= config_.tolerance;
   if (within_tolerance) {
     d.proposed_replicas = current;

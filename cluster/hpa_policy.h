@@ -6,7 +6,8 @@
 //     zero); current > max gives max, current < min gives min (no behaviour applied).
 //  2. Metric: ratio = metric / target; |1 - ratio| <= tolerance keeps `current`; otherwise
 //     proposal = ceil(current x ratio). `metric` is what a Pods metric with an AverageValue target
-//     would see: the mean over the replicas of their host's paging rate (pages/s).
+//     would see: the mean over the replicas of their host's paging rate (pages/s), or of their CPU
+//     use (cluster/autoscaler.h).
 //  3. Stabilisation: every proposal is recorded with its time. The result is `current` raised to
 //     at least the MIN of the proposals within the scale-up window and lowered to at most the MAX
 //     of the proposals within the scale-down window (both windows include this proposal; a
@@ -56,7 +57,9 @@ struct ScalingRules {
 struct HpaConfig {
   int32_t min_replicas = 1;
   int32_t max_replicas = 10;
-  double target_pages_per_second = 0;  // > 0: the average paging rate per replica to aim for
+  // > 0: the metric's average per replica to aim for (pages/s for EPC paging; the autoscaler's
+  // CPU mode passes percent of one core, as a default HPA's utilisation target).
+  double target_per_replica = 0;
   double tolerance = 0.1;
   ScalingRules scale_up{0,
                         {{ScalingPolicyType::kPods, 4, 15}, {ScalingPolicyType::kPercent, 100, 15}},
@@ -83,7 +86,7 @@ class HpaController {
 
   // One sync period at monotonic time now_millis (non-decreasing across calls). InvalidArgument
   // for a negative or NaN metric, a negative replica count or time going backwards.
-  Result<HpaDecision> Decide(int64_t now_millis, int32_t current_replicas, double metric_pages_per_second);
+  Result<HpaDecision> Decide(int64_t now_millis, int32_t current_replicas, double metric_per_replica);
 
   const HpaConfig& config() const { return config_; }
 

@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "cluster/haproxy_config.h"
 #include "cluster/ip_endpoint.h"
@@ -65,7 +67,11 @@ std::vector<std::string> MergedEnvironment(const std::vector<std::string>& overr
 
 }  // namespace
 
-Result<uint64_t> ProcessStartTime(pid_t pid) {
+namespace {
+
+// Fields 3.. of /proc/<pid>/stat (index 0 is field 3, the state). kNotFound for a process that is
+// gone or a zombie.
+Result<std::vector<std::string>> ProcStatFields(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
   if (!in || !std::getline(in, stat)) return NotFound("no process " + std::to_string(pid));
@@ -73,15 +79,33 @@ Result<uint64_t> ProcessStartTime(pid_t pid) {
   const size_t close = stat.rfind(')');
   if (close == std::string::npos) return Internal("unexpected /proc/pid/stat format");
   std::istringstream rest(stat.substr(close + 1));
-  std::string field;
-  std::string state;
-  rest >> state;  // field 3
-  if (state == "Z" || state == "X") return NotFound("process " + std::to_string(pid) + " has exited");
-  // Fields 4..21 precede the start time (field 22).
-  for (int i = 4; i <= 21; ++i) rest >> field;
-  uint64_t start = 0;
-  if (!(rest >> start)) return Internal("unexpected /proc/pid/stat format");
-  return start;
+  std::vector<std::string> fields;
+  for (std::string field; rest >> field;) fields.push_back(field);
+  if (fields.size() < 20) return Internal("unexpected /proc/pid/stat format");
+  if (fields[0] == "Z" || fields[0] == "X") return NotFound("process " + std::to_string(pid) + " has exited");
+  return fields;
+}
+
+Result<uint64_t> StatField(const std::vector<std::string>& fields, size_t field_number) {
+  uint64_t v = 0;
+  const std::string& text = fields.at(field_number - 3);
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return Internal("unexpected /proc/pid/stat format");
+  return v;
+}
+
+}  // namespace
+
+Result<uint64_t> ProcessStartTime(pid_t pid) {
+  S3ML_ASSIGN_OR_RETURN(auto fields, ProcStatFields(pid));
+  return StatField(fields, 22);
+}
+
+Result<double> ProcessCpuSeconds(pid_t pid) {
+  S3ML_ASSIGN_OR_RETURN(auto fields, ProcStatFields(pid));
+  S3ML_ASSIGN_OR_RETURN(uint64_t user, StatField(fields, 14));
+  S3ML_ASSIGN_OR_RETURN(uint64_t system, StatField(fields, 15));
+  return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 bool TcpPortAccepts(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {

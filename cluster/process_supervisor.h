@@ -86,6 +86,8 @@ bool TcpPortAccepts(const std::string& host, uint16_t port,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(200));
 // The kernel's start time of a process (field 22 of /proc/<pid>/stat), kNotFound if it is gone.
 Result<uint64_t> ProcessStartTime(pid_t pid);
+// CPU time (user + system, fields 14-15) a process has used so far, in seconds; kNotFound if gone.
+Result<double> ProcessCpuSeconds(pid_t pid);
 
 }  // namespace s3ml::cluster
 

@@ -51,7 +51,10 @@ Status BatchScheduler::Submit(InferenceRequest request) {
     queued_rows_ += request.batch_rows;
     queue_.push_back({std::move(request), Clock::now()});
   }
-  cv_.notify_all();
+  // One waiter is enough: an idle worker takes the request, or one waiting for company sees the
+  // batch fill; every waiter re-checks the queue under the lock. Waking all of them cost each
+  // request a futile wake-up and context switch per idle worker.
+  cv_.notify_one();
   return Status::Ok();
 }
 

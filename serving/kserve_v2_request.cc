@@ -1,5 +1,6 @@
 #include "serving/kserve_v2_request.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "core/checked_math.h"
 #include "serving/json_body.h"
 #include "serving/json_tensor_data.h"
+#include "serving/json_tensor_scan.h"
 
 namespace s3ml::serving {
 namespace {
@@ -114,6 +116,24 @@ Status FillInlineData(const json& data, TensorPayload* payload) {
   return AppendJsonElements(data, payload->datatype, what, &payload->data);
 }
 
+// FillInlineData for an array CutV2InputData took out of the text. Its errors are never shown:
+// any of them sends the caller to the DOM path, which reports the real one.
+Status FillScannedData(std::string_view array, TensorPayload* payload) {
+  const std::string what = InputName(payload->name);
+  S3ML_ASSIGN_OR_RETURN(size_t count, ElementCount(payload->shape, what));
+  // Every element takes at least two characters ("1,"); a declared shape alone reserves nothing.
+  payload->data.reserve(std::min(count, array.size() / 2 + 1) * DatatypeSize(payload->datatype));
+  std::vector<int64_t> nesting;
+  if (!ScanJsonNumbers(array, payload->datatype, &nesting, &payload->data)) {
+    return InvalidArgument(what + ": \"data\" is not for the fast path");
+  }
+  if (nesting.size() > 1 && nesting != payload->shape) return InvalidArgument(what + ": nesting");
+  size_t given = 1;
+  for (int64_t dim : nesting) given *= static_cast<size_t>(dim);  // bounded by the body size
+  if (given != count) return InvalidArgument(what + ": element count");
+  return Status::Ok();
+}
+
 Result<std::vector<V2RequestedOutput>> ParseRequestedOutputs(
     const json& outputs, const std::vector<engine::TensorInfo>& model_outputs) {
   if (!outputs.is_array()) return InvalidArgument("\"outputs\" is not an array");
@@ -168,23 +188,15 @@ Result<size_t> ParseInferenceHeaderContentLength(std::string_view value) {
   return length;
 }
 
-Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
-                                           std::optional<size_t> json_header_length,
-                                           const std::vector<engine::TensorInfo>& model_inputs,
-                                           const std::vector<engine::TensorInfo>& model_outputs,
-                                           const ValidationOptions& options) {
-  const size_t json_length = json_header_length.value_or(body.size());
-  if (json_length > body.size()) {
-    return InvalidArgument("Inference-Header-Content-Length " + std::to_string(json_length) +
-                           " exceeds the body's " + std::to_string(body.size()) + " bytes");
-  }
-  ByteReader reader(body);
-  std::span<const uint8_t> json_bytes;
-  if (!reader.ReadBytes(json_length, &json_bytes)) return Internal("body shorter than checked");
-  S3ML_ASSIGN_OR_RETURN(
-      json request,
-      ParseJsonBody(std::string_view(reinterpret_cast<const char*>(json_bytes.data()), json_bytes.size()),
-                    "infer request"));
+namespace {
+
+// The request from its JSON; `reader` is at the binary data after the JSON. `cut` (null on the
+// DOM path) holds the "data" arrays CutV2InputData replaced by null in `request`.
+Result<V2InferRequest> ParseRequestJson(const json& request, ByteReader& reader,
+                                        std::optional<size_t> json_header_length, const CutJson* cut,
+                                        const std::vector<engine::TensorInfo>& model_inputs,
+                                        const std::vector<engine::TensorInfo>& model_outputs,
+                                        const ValidationOptions& options) {
   if (!request.is_object()) return InvalidArgument("infer request is not a JSON object");
 
   V2InferRequest parsed;
@@ -208,6 +220,12 @@ Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
   for (size_t i = 0; i < inputs->size(); ++i) {
     S3ML_ASSIGN_OR_RETURN(InputHeader header, ParseInputHeader((*inputs)[i], i));
     const std::string what = InputName(header.payload.name);
+    const std::string_view* scanned = nullptr;
+    if (cut != nullptr) {
+      for (const auto& [index, array] : cut->arrays) {
+        if (index == i) scanned = &array;
+      }
+    }
     if (header.binary_size.has_value()) {
       if (!json_header_length.has_value()) {
         return InvalidArgument(what + ": \"binary_data_size\" needs the "
@@ -221,6 +239,9 @@ Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
       }
       header.payload.data.assign(bytes.begin(), bytes.end());
       S3ML_RETURN_IF_ERROR(CheckPayloadSize(header.payload, what));
+    } else if (scanned != nullptr) {
+      if (!header.data->is_null()) return Internal(what + ": the cut \"data\" is not in place");
+      S3ML_RETURN_IF_ERROR(FillScannedData(*scanned, &header.payload));
     } else {
       S3ML_RETURN_IF_ERROR(FillInlineData(*header.data, &header.payload));
     }
@@ -235,6 +256,36 @@ Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
   }
   S3ML_ASSIGN_OR_RETURN(parsed.inputs, ValidateInputs(std::move(payloads), model_inputs, options));
   return parsed;
+}
+
+}  // namespace
+
+Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
+                                           std::optional<size_t> json_header_length,
+                                           const std::vector<engine::TensorInfo>& model_inputs,
+                                           const std::vector<engine::TensorInfo>& model_outputs,
+                                           const ValidationOptions& options) {
+  const size_t json_length = json_header_length.value_or(body.size());
+  if (json_length > body.size()) {
+    return InvalidArgument("Inference-Header-Content-Length " + std::to_string(json_length) +
+                           " exceeds the body's " + std::to_string(body.size()) + " bytes");
+  }
+  const std::string_view text(reinterpret_cast<const char*>(body.data()), json_length);
+  const std::span<const uint8_t> binary = body.subspan(json_length);
+  // Fast path for inline tensors (json_tensor_scan.h): nlohmann parses the request without its
+  // "data" arrays. Anything it refuses goes the DOM path below, which gives the error.
+  if (std::optional<CutJson> cut = CutV2InputData(text)) {
+    Result<json> rest = ParseJsonBody(cut->rest, "infer request");
+    if (rest.ok()) {
+      ByteReader reader(binary);
+      Result<V2InferRequest> fast = ParseRequestJson(rest.value(), reader, json_header_length, &*cut,
+                                                     model_inputs, model_outputs, options);
+      if (fast.ok()) return fast;
+    }
+  }
+  S3ML_ASSIGN_OR_RETURN(json request, ParseJsonBody(text, "infer request"));
+  ByteReader reader(binary);
+  return ParseRequestJson(request, reader, json_header_length, nullptr, model_inputs, model_outputs, options);
 }
 
 }  // namespace s3ml::serving

@@ -19,8 +19,10 @@ namespace {
 
 using namespace s3ml;
 
-// haproxy, then servers, then anything else, the ECS and the quoting daemon last.
+// The autoscaler (it would start servers again), haproxy, then servers, then anything else, the
+// ECS and the quoting daemon last.
 int StopOrder(const std::string& name) {
+  if (name == "autoscaler") return -1;
   if (name == "haproxy") return 0;
   if (name.rfind("server", 0) == 0) return 1;
   if (name == "ecs") return 3;

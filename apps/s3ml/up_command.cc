@@ -74,6 +74,15 @@ struct Options {
   double epc_mib = 93.5;
   double epc_low = 1000;       // s3ml-server's defaults (apps/s3ml-server/server_epc.h)
   double epc_critical = 10000;
+  std::string autoscale;       // "": none; "epc" | "cpu": run `s3ml autoscale` with that metric
+  int max_servers = 0;         // autoscaler bounds (0: --servers and 2 x --servers)
+  int min_servers = 0;
+  double scale_target = 0;     // 0: the autoscaler's default for the metric
+  double scale_period = 15;
+  int scale_down_window = 300;
+  std::string agent_policy;    // "": epc with --hosts, else static
+  int epc_sample_ms = 1000;    // servers' EPC sampling interval (their agent's answer follows it)
+  int agent_interval_ms = 1000;  // HAProxy agent-check interval
 };
 
 struct ModelSource {
@@ -228,6 +237,7 @@ class ClusterStarter {
   void CreateEmulatedHosts();
   void StartServers();
   void StartHaproxy();
+  void StartAutoscaler();
   void PrintSummary() const;
 
   Options o_;
@@ -413,7 +423,9 @@ void ClusterStarter::StartServers() {
     if (!placement.empty()) {
       s.epc_host = placement[static_cast<size_t>(i)];
       for (const std::string& f : {std::string("--epc-host"), s.epc_host, std::string("--epc-capacity-mib"),
-                                   FormatNumber(o_.epc_mib), std::string("--agent-policy"), std::string("epc"),
+                                   FormatNumber(o_.epc_mib), std::string("--agent-policy"),
+                                   o_.agent_policy.empty() ? std::string("epc") : o_.agent_policy,
+                                   std::string("--epc-sample-ms"), std::to_string(o_.epc_sample_ms),
                                    std::string("--epc-low-pages-per-s"), FormatNumber(o_.epc_low),
                                    std::string("--epc-critical-pages-per-s"), FormatNumber(o_.epc_critical)})
         s.argv.push_back(f);
@@ -445,11 +457,33 @@ void ClusterStarter::StartHaproxy() {
                "haproxy");
   std::vector<std::string> names;
   for (const auto* s : record_.Servers()) {
-    cli::CheckOk(runtime.AddServer(record_.backend, {s->name, o_.host, s->port, s->agent_port}, {}),
+    cluster::ServerCheckOptions checks;
+    checks.agent_interval_ms = record_.agent_interval_ms;
+    cli::CheckOk(runtime.AddServer(record_.backend, {s->name, o_.host, s->port, s->agent_port}, checks),
                  "add " + s->name + " to haproxy");
     names.push_back(s->name);
   }
   cli::CheckOk(runtime.WaitForServersUp(record_.backend, names, deadline()), "haproxy");
+}
+
+// Last: it reads and rewrites cluster.json, which `s3ml up` no longer touches once this runs.
+void ClusterStarter::StartAutoscaler() {
+  if (o_.autoscale.empty()) return;
+  cluster::ComponentRecord a;
+  a.name = "autoscaler";
+  a.kind = "autoscaler";
+  a.argv = {self_exe_, "autoscale", "--state-dir", layout_.root, "--metric", o_.autoscale,
+            "--min", std::to_string(o_.min_servers > 0 ? o_.min_servers : o_.servers),
+            "--max", std::to_string(o_.max_servers > 0 ? o_.max_servers : 2 * o_.servers),
+            "--period-seconds", FormatNumber(o_.scale_period),
+            "--scale-down-window", std::to_string(o_.scale_down_window)};
+  if (o_.scale_target > 0) {
+    a.argv.push_back("--target");
+    a.argv.push_back(FormatNumber(o_.scale_target));
+  }
+  a.ready_log_line = "autoscaler running";
+  Start(a);
+  WaitReady(a);
 }
 
 void ClusterStarter::PrintSummary() const {
@@ -504,6 +538,7 @@ void ClusterStarter::RunSteps() {
                                                       static_cast<size_t>(2 + 3 * o_.servers + o_.hosts)),
                             "ports (choose another --base-port, or 0 for any free ports)");
   record_.host = o_.host;
+  record_.agent_interval_ms = o_.agent_interval_ms;
   record_.service_port = ports_[0];
   record_.ecs_port = ports_[1];
 
@@ -519,6 +554,7 @@ void ClusterStarter::RunSteps() {
   StartServers();
   StartHaproxy();
   cli::CheckOk(cluster::SaveClusterRecord(layout_, record_), "cluster record");
+  StartAutoscaler();
   PrintSummary();
 }
 
@@ -530,6 +566,16 @@ void Up(const Options& o) {
   if (!(o.epc_mib >= 1 && o.epc_mib <= 64 * 1024)) throw cli::CommandFailed(2, "--epc-mib must be in 1..65536");
   if (!(o.epc_low >= 0 && o.epc_low < o.epc_critical && std::isfinite(o.epc_critical)))
     throw cli::CommandFailed(2, "--epc-low and --epc-critical must satisfy 0 <= low < critical (pages/s)");
+  if (!o.agent_policy.empty() && o.agent_policy != "epc" && o.agent_policy != "static")
+    throw cli::CommandFailed(2, "--agent-policy must be epc or static");
+  if (o.agent_policy == "epc" && o.hosts == 0) throw cli::CommandFailed(2, "--agent-policy epc needs --hosts K");
+  if (o.epc_sample_ms < 50 || o.epc_sample_ms > 60000) throw cli::CommandFailed(2, "--epc-sample-ms must be in 50..60000");
+  if (o.agent_interval_ms < 50 || o.agent_interval_ms > 60000)
+    throw cli::CommandFailed(2, "--agent-interval-ms must be in 50..60000");
+  if (!o.autoscale.empty()) {
+    if (o.autoscale != "epc" && o.autoscale != "cpu") throw cli::CommandFailed(2, "--autoscale must be epc or cpu");
+    if (o.hosts == 0) throw cli::CommandFailed(2, "--autoscale needs emulated hosts (--hosts K)");
+  }
   ClusterStarter starter(o, cluster::ClusterLayout(cli::ResolveStateDir(o.state_dir)));
   starter.Run();
 }
@@ -551,6 +597,20 @@ void Setup(CLI::App& app) {
   cmd->add_option("--epc-mib", o->epc_mib, "EPC capacity of each emulated host in MiB (default 93.5)");
   cmd->add_option("--epc-low", o->epc_low, "Host paging rate (pages/s) up to which servers keep full weight (default 1000)");
   cmd->add_option("--epc-critical", o->epc_critical, "Host paging rate (pages/s) from which servers drain (default 10000)");
+  cmd->add_option("--agent-policy", o->agent_policy,
+                  "What servers answer HAProxy's agent check: epc (weight from the host's paging rate; the default "
+                  "with --hosts) | static (up 100%: plain round robin)");
+  cmd->add_option("--epc-sample-ms", o->epc_sample_ms, "Servers' EPC sampling interval, ms (default 1000)");
+  cmd->add_option("--agent-interval-ms", o->agent_interval_ms, "HAProxy agent-check interval, ms (default 1000)");
+  cmd->add_option("--autoscale", o->autoscale,
+                  "Run the autoscaler (needs --hosts): epc (host paging rate per replica, s3ml's policy) | cpu "
+                  "(CPU use per replica, what a default HPA does)");
+  cmd->add_option("--min-servers", o->min_servers, "Autoscaler: fewest servers (default --servers)");
+  cmd->add_option("--max-servers", o->max_servers, "Autoscaler: most servers (default 2 x --servers)");
+  cmd->add_option("--scale-target", o->scale_target,
+                  "Autoscaler target per replica: pages/s (epc, default 1000) or percent of a core (cpu, default 50)");
+  cmd->add_option("--scale-period", o->scale_period, "Autoscaler sync period, seconds (default 15)");
+  cmd->add_option("--scale-down-window", o->scale_down_window, "Autoscaler scale-down stabilisation, seconds (default 300)");
   cmd->callback([o] { Up(*o); });
 }
 

@@ -10,8 +10,13 @@
 //       the host's paging rate over the row (cluster/paging_rate.h) and the resident sizes.
 // Each row prints p50 / p99 latency, throughput, and ratios against (a): p50 - p50(a) (the
 // serving path's overhead at one client) and throughput / throughput(a, workers threads).
+// CPU columns (less noisy than latency on a shared machine): the process's CPU time per request
+// (getrusage), and the server's share of it: the process minus the client threads' own CPU time
+// (CLOCK_THREAD_CPUTIME_ID); srv - cpu(a) is the serving path's CPU cost per request; csw: the
+// process's context switches per request (thread hand-offs and blocking reads, client included).
 //
 //   serving_bench [--seconds S] [--workers N] [--engine-threads N] [--no-epc]
+//                 [--model NAME] [--binary-only] [--clients N] [--io-threads N]
 //   serving_bench --target https://HOST:PORT --cacert ROOT.pem
 //       measures (b) against that endpoint instead of an in-process server (e.g. HAProxy in
 //       front of s3ml servers serving the same models under the names mobilenet_v2 / mobilenet_v1_025).
@@ -27,6 +32,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cluster/paging_rate.h"
@@ -62,12 +69,37 @@ struct Flags {
   int engine_threads = 1;
   std::string target, cacert;
   bool epc = true;
+  std::string model;        // only this model ("" = all)
+  bool binary_only = false;  // skip the JSON tensor rows
+  size_t clients = 0;        // only this client count (0 = 1, 4 and 16)
+  int io_threads = 2;        // the in-process server's IO threads
 };
 
 struct Stats {
   double p50_ms = 0, p99_ms = 0, per_second = 0;
   size_t count = 0, errors = 0;
+  double cpu_us = 0;     // process CPU time per request
+  double server_us = 0;  // the same minus the client threads' CPU time
+  double switches = 0;   // context switches of the process per request
 };
+
+// CPU time of the whole process (all threads), and of the calling thread, in microseconds.
+double ProcessCpuMicros() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+double ContextSwitches() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_nvcsw + usage.ru_nivcsw);
+}
+double ThreadCpuMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 
 Stats Summarize(std::vector<double> ms, double elapsed_s, size_t errors) {
   Stats s;
@@ -86,6 +118,7 @@ std::string Testdata(const std::string& relative) { return std::string(S3ML_TEST
 // (a) one Execution per thread, invoked back to back for `seconds`.
 Stats EngineInProcess(const engine::Model& model, const std::vector<uint8_t>& input, size_t threads, double seconds) {
   std::vector<std::vector<double>> samples(threads);
+  const double cpu0 = ProcessCpuMicros();
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> pool;
@@ -108,7 +141,10 @@ Stats EngineInProcess(const engine::Model& model, const std::vector<uint8_t>& in
   for (auto& thread : pool) thread.join();
   std::vector<double> all;
   for (auto& s : samples) all.insert(all.end(), s.begin(), s.end());
-  return Summarize(std::move(all), std::chrono::duration<double>(Clock::now() - start).count(), 0);
+  Stats stats = Summarize(std::move(all), std::chrono::duration<double>(Clock::now() - start).count(), 0);
+  // Includes the few warm-up invocations; negligible against a row's count.
+  if (stats.count > 0) stats.cpu_us = stats.server_us = (ProcessCpuMicros() - cpu0) / static_cast<double>(stats.count);
+  return stats;
 }
 
 net::HttpRequest JsonRequest(const std::string& model, const std::string& input_name,
@@ -150,6 +186,7 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
     return {};
   }
   std::vector<std::vector<double>> samples(clients);
+  std::vector<double> client_cpu(clients, 0.0);
   std::atomic<size_t> errors{0};
   std::vector<std::unique_ptr<net::HttpClient>> connections;
   for (size_t c = 0; c < clients; ++c) {
@@ -158,11 +195,13 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
     connections.push_back(std::make_unique<net::HttpClient>(host, port, options));
     for (int warm = 0; warm < 3; ++warm) (void)connections.back()->Send(request);
   }
+  const double cpu0 = ProcessCpuMicros(), switches0 = ContextSwitches();
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> pool;
   for (size_t c = 0; c < clients; ++c) {
     pool.emplace_back([&, c] {
+      const double thread0 = ThreadCpuMicros();
       while (Clock::now() < end) {
         const auto t0 = Clock::now();
         auto response = connections[c]->Send(request);
@@ -172,12 +211,22 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
         }
         samples[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
+      client_cpu[c] = ThreadCpuMicros() - thread0;
     });
   }
   for (auto& thread : pool) thread.join();
+  const double cpu = ProcessCpuMicros() - cpu0;
   std::vector<double> all;
   for (auto& s : samples) all.insert(all.end(), s.begin(), s.end());
-  return Summarize(std::move(all), std::chrono::duration<double>(Clock::now() - start).count(), errors.load());
+  Stats stats = Summarize(std::move(all), std::chrono::duration<double>(Clock::now() - start).count(), errors.load());
+  if (stats.count > 0) {
+    double clients_cpu = 0;
+    for (double c : client_cpu) clients_cpu += c;
+    stats.cpu_us = cpu / static_cast<double>(stats.count);
+    stats.server_us = (cpu - clients_cpu) / static_cast<double>(stats.count);
+    stats.switches = (ContextSwitches() - switches0) / static_cast<double>(stats.count);
+  }
+  return stats;
 }
 
 // An in-process s3ml server (store + KServe v2 over HTTPS) for one model already in `repository`.
@@ -217,7 +266,7 @@ std::unique_ptr<InProcessServer> StartServer(const std::filesystem::path& reposi
   tls.private_key_pem = pki.server.private_key_pem;
   net::HttpServerOptions server_options;
   server_options.tls = net::TlsContext::CreateServer(tls).value();
-  server_options.io_threads = 2;
+  server_options.io_threads = flags.io_threads;
   s->server = std::make_unique<net::HttpServer>(server_options, std::move(router));
   if (!s->server->Start().ok()) return nullptr;
   return s;
@@ -225,9 +274,10 @@ std::unique_ptr<InProcessServer> StartServer(const std::filesystem::path& reposi
 
 void PrintRow(const std::string& model, const std::string& path, size_t clients, const Stats& s, const Stats& a1,
               const Stats& a_max) {
-  std::printf("%-18s %-22s %7zu %9.3f %9.3f %10.1f %+10.3f %9.2f %7zu\n", model.c_str(), path.c_str(), clients,
-              s.p50_ms, s.p99_ms, s.per_second, s.p50_ms - a1.p50_ms,
-              a_max.per_second > 0 ? s.per_second / a_max.per_second : 0.0, s.errors);
+  std::printf("%-18s %-22s %7zu %9.3f %9.3f %10.1f %+10.3f %9.2f %7zu %8.0f %8.0f %+8.0f %6.1f\n", model.c_str(),
+              path.c_str(), clients, s.p50_ms, s.p99_ms, s.per_second, s.p50_ms - a1.p50_ms,
+              a_max.per_second > 0 ? s.per_second / a_max.per_second : 0.0, s.errors, s.cpu_us, s.server_us,
+              s.server_us - a1.cpu_us, s.switches);
 }
 
 // (d): the in-process server with engine memory on a fresh simulated EPC host. "under": default
@@ -287,10 +337,11 @@ int Run(const Flags& flags) {
 
   std::printf("serving_bench: %.1f s per row, %zu workers, %d engine thread(s) per inference\n", flags.seconds,
               flags.workers, flags.engine_threads);
-  std::printf("%-18s %-22s %7s %9s %9s %10s %10s %9s %7s\n", "model", "path", "clients", "p50_ms", "p99_ms", "req/s",
-              "p50-a_ms", "thr/a_max", "errors");
+  std::printf("%-18s %-22s %7s %9s %9s %10s %10s %9s %7s %8s %8s %8s %6s\n", "model", "path", "clients", "p50_ms",
+              "p99_ms", "req/s", "p50-a_ms", "thr/a_max", "errors", "cpu_us", "srv_us", "srv-a_us", "csw");
 
   for (const BenchModel& bench : kModels) {
+    if (!flags.model.empty() && flags.model != bench.name) continue;
     auto plaintext = ReadFileBytes(Testdata(bench.file));
     if (!plaintext.ok()) {
       std::fprintf(stderr, "%s: %s\n", bench.file, plaintext.status().ToString().c_str());
@@ -333,9 +384,11 @@ int Run(const Flags& flags) {
       label = "(c) target";
     }
     for (const bool binary : {false, true}) {
+      if (flags.binary_only && !binary) continue;
       const net::HttpRequest request = binary ? BinaryRequest(bench.name, input.name, input.shape, tensor.value())
                                               : JsonRequest(bench.name, input.name, input.shape, tensor.value());
       for (size_t clients : {1, 4, 16}) {
+        if (flags.clients != 0 && clients != flags.clients) continue;
         const Stats b = OverHttps(host, port, root_pem, request, clients, flags.seconds);
         PrintRow(bench.name, label + (binary ? " binary" : " json"), clients, b, a1, a_max);
         std::fflush(stdout);
@@ -370,13 +423,22 @@ int main(int argc, char** argv) {
       flags.engine_threads = std::stoi(argv[++i]);
     } else if (arg == "--no-epc") {
       flags.epc = false;
+    } else if (arg == "--model" && has_value) {
+      flags.model = argv[++i];
+    } else if (arg == "--io-threads" && has_value) {
+      flags.io_threads = std::stoi(argv[++i]);
+    } else if (arg == "--binary-only") {
+      flags.binary_only = true;
+    } else if (arg == "--clients" && has_value) {
+      flags.clients = std::stoul(argv[++i]);
     } else if (arg == "--target" && has_value) {
       flags.target = argv[++i];
     } else if (arg == "--cacert" && has_value) {
       flags.cacert = argv[++i];
     } else {
       std::fprintf(stderr, "usage: serving_bench [--seconds S] [--workers N] [--engine-threads N] "
-                           "[--no-epc] [--target https://HOST:PORT --cacert ROOT.pem]\n");
+                           "[--no-epc] [--model NAME] [--binary-only] [--clients N] [--io-threads N] "
+                           "[--target https://HOST:PORT --cacert ROOT.pem]\n");
       return 2;
     }
   }

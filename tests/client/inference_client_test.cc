@@ -111,6 +111,7 @@ class FakeModelServer {
   }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(server_->port()); }
   int requests() const { return requests_; }
+  uint64_t connections_accepted() const { return server_->stats().connections_accepted; }
 
  private:
   std::unique_ptr<net::HttpServer> server_;
@@ -193,6 +194,36 @@ TEST(InferenceClientTest, MetadataAndBinaryInferOverOneKeepAliveConnection) {
   EXPECT_TRUE((*client)->Ready().ok());
   EXPECT_EQ((*client)->stats().connections_opened, 1u);
   EXPECT_EQ((*client)->stats().retries, 0u);
+}
+
+TEST(InferenceClientTest, ConnectionIsRecycledAfterMaxRequests) {
+  FakeModelServer server(7, Behaviour::kServe);
+  InferenceClientOptions o = Options({server.url()});
+  o.max_requests_per_connection = 3;
+  auto client = InferenceClient::Create(o);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  for (int i = 0; i < 7; ++i) {
+    auto result = (*client)->Infer("m", "", Call(TensorEncoding::kBinary));
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ((*client)->stats().connections_opened, static_cast<uint64_t>(i / 3 + 1)) << "after request " << i;
+  }
+  // Requests 1-3, 4-6 and 7 each on their own connection, as the server saw them.
+  EXPECT_EQ(server.connections_accepted(), 3u);
+  EXPECT_EQ(server.requests(), 7);
+  EXPECT_EQ((*client)->stats().retries, 0u);
+}
+
+TEST(InferenceClientTest, OneRequestPerConnectionAndEveryKindOfCallCounts) {
+  FakeModelServer server(7, Behaviour::kServe);
+  InferenceClientOptions o = Options({server.url()});
+  o.max_requests_per_connection = 1;
+  auto client = InferenceClient::Create(o);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE((*client)->ModelMetadata("m").ok());
+  ASSERT_TRUE((*client)->Infer("m", "", Call(TensorEncoding::kJson)).ok());
+  ASSERT_TRUE((*client)->Ready().ok());
+  EXPECT_EQ((*client)->stats().connections_opened, 3u);
+  EXPECT_EQ(server.connections_accepted(), 3u);
 }
 
 TEST(InferenceClientTest, JsonTensorsGiveTheSameAnswer) {

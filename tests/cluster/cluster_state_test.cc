@@ -64,6 +64,24 @@ TEST(ClusterStateTest, RefusesMalformedRecords) {
   EXPECT_EQ(replace("\"service_port\": 8443", "\"service_port\": -1"), StatusCode::kInvalidArgument);
   EXPECT_EQ(replace("\"version\": 1", "\"version\": 2"), StatusCode::kInvalidArgument);
   EXPECT_EQ(replace("\"host\": \"127.0.0.1\"", "\"host\": 5"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(replace("\"agent_interval_ms\": 1000", "\"agent_interval_ms\": 10"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(replace("\"agent_interval_ms\": 1000", "\"agent_interval_ms\": 1.5"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(replace("\"agent_interval_ms\": 1000", "\"agent_interval_ms\": \"fast\""), StatusCode::kInvalidArgument);
+}
+
+TEST(ClusterStateTest, AgentIntervalRoundTripsAndIsOptional) {
+  ClusterRecord r = Sample();
+  r.agent_interval_ms = 250;
+  auto parsed = ParseClusterRecord(SerializeClusterRecord(r));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->agent_interval_ms, 250);
+  std::string text = SerializeClusterRecord(Sample());
+  const std::string field = "\"agent_interval_ms\": 1000,";
+  ASSERT_NE(text.find(field), std::string::npos);
+  text.erase(text.find(field), field.size());  // a record written before the field existed
+  parsed = ParseClusterRecord(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->agent_interval_ms, 1000);
 }
 
 // A cluster with emulated hosts: two hosts, a server on each, one exporter per host.

@@ -22,7 +22,7 @@ TEST(ControlLoopTest, NoisyNeighbourDrainsItsHostAndScalesOutElsewhere) {
   thresholds.low_pages_per_second = 100;
   thresholds.critical_pages_per_second = 1000;
   HpaConfig hpa_config;
-  hpa_config.target_pages_per_second = 200;
+  hpa_config.target_per_replica = 200;
   hpa_config.max_replicas = 4;
   auto hpa = HpaController::Create(hpa_config);
   ASSERT_TRUE(hpa.ok());

@@ -26,7 +26,7 @@ struct Step {
 
 HpaConfig Config(double target, int32_t min_replicas = 1, int32_t max_replicas = 10) {
   HpaConfig c;
-  c.target_pages_per_second = target;
+  c.target_per_replica = target;
   c.min_replicas = min_replicas;
   c.max_replicas = max_replicas;
   return c;
@@ -193,8 +193,8 @@ TEST(HpaPolicyTest, BadConfigsAreRefusedNamingTheField) {
   const Case cases[] = {
       {[](HpaConfig& c) { c.min_replicas = 0; }, "min_replicas"},
       {[](HpaConfig& c) { c.max_replicas = 0; }, "max_replicas"},
-      {[](HpaConfig& c) { c.target_pages_per_second = 0; }, "target_pages_per_second"},
-      {[](HpaConfig& c) { c.target_pages_per_second = std::nan(""); }, "target_pages_per_second"},
+      {[](HpaConfig& c) { c.target_per_replica = 0; }, "target_per_replica"},
+      {[](HpaConfig& c) { c.target_per_replica = std::nan(""); }, "target_per_replica"},
       {[](HpaConfig& c) { c.tolerance = -0.1; }, "tolerance"},
       {[](HpaConfig& c) { c.scale_down.stabilization_window_seconds = 3601; }, "scale_down.stabilization"},
       {[](HpaConfig& c) { c.scale_up.policies.clear(); }, "scale_up needs at least one policy"},
