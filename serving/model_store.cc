@@ -108,7 +108,8 @@ Result<PollReport> ModelStore::Poll() {
     }
     for (const auto& [key, model] : loaded_) {
       if (wanted.count(key) != 0) continue;
-      const bool model_still_wanted = std::any_of(wanted.begin(), wanted.end(), [&](const Key& w) { return w.first == key.first; });
+      const std::string& name = key.first;  // clang 14 (`make fuzz`) cannot capture a structured binding
+      const bool model_still_wanted = std::any_of(wanted.begin(), wanted.end(), [&](const Key& w) { return w.first == name; });
       if (model_still_wanted && models_served_as_wanted.count(key.first) == 0) {
         Log(LogLevel::kWarning, "model-store",
             "keeping " + KeyLabel(key.first, key.second) + ": no version the policy wants could be loaded");
