@@ -14,27 +14,14 @@
 #include "cluster/process_supervisor.h"
 #include "core/clock.h"
 #include "core/file.h"
+#include "tests/cluster/cluster_test_util.h"
 
 namespace s3ml::cluster {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/s3ml-bench-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 void Write(const std::string& path, const std::string& text, unsigned mode = 0644) {
   ASSERT_TRUE(WriteFileAtomic(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, mode).ok()) << path;

@@ -12,6 +12,7 @@
 
 #include "cluster/executable_lookup.h"
 #include "core/file.h"
+#include "tests/cluster/cluster_test_util.h"
 
 namespace s3ml::cluster {
 namespace {
@@ -143,21 +144,7 @@ TEST(SloPlotTest, RejectsBadSpecs) {
   EXPECT_NE(r.status().message().find("no series"), std::string::npos);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/s3ml-slo-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 TEST(SloPlotTest, GnuplotRendersAPng) {
   if (!FindExecutable("gnuplot").ok()) GTEST_SKIP() << "gnuplot is not installed";
