@@ -106,8 +106,8 @@ int main(int argc, char** argv) {
   app.add_option("--epc-sample-ms", f.epc.sample_ms, "EPC sampling interval for metrics and the agent (default 1000)");
   app.add_option("--agent-policy", f.epc.agent_policy, "HAProxy agent answer: static (up 100%) | epc (host paging rate)")
       ->check(CLI::IsMember({"static", "epc"}));
-  app.add_option("--epc-low-pages-per-s", f.epc.low_pages_per_s, "Full weight at or below this host paging rate (default 1000)");
-  app.add_option("--epc-critical-pages-per-s", f.epc.critical_pages_per_s, "Drain at or above this host paging rate (default 10000)");
+  app.add_option("--epc-low-pages-per-s", f.epc.low_pages_per_s, "Full weight at or below this host paging rate (default 100)");
+  app.add_option("--epc-critical-pages-per-s", f.epc.critical_pages_per_s, "Drain at or above this host paging rate (default 1000)");
   app.add_option("--epc-min-weight", f.epc.min_weight_percent, "Lowest weight percent before draining (default 10)");
   app.add_option("--epc-hysteresis", f.epc.hysteresis, "Stay drained until the rate is below critical x (1 - this) (default 0.2)");
   try {

@@ -20,12 +20,14 @@
 
 namespace s3ml::server {
 
-// Default thresholds (until `s3ml bench epc-slo` fits real ones for a deployment): one page in or
-// out costs ~15-20 us here (AES-GCM, the fault, and the default 40,000-cycle modelled SGX delay).
-// At 1,000 pages/s that is ~2% of a core and well under a millisecond added to a request: full
-// weight. At 10,000 pages/s (~40 MiB/s) a request that has to reload a MobileNet-sized working
-// set (~1,500 pages, evicted and loaded) waits tens of milliseconds, past a typical inference
-// SLO: drain. Hysteresis 0.2 keeps a rate hovering at critical from flapping the server.
+// Default thresholds, from `s3ml bench epc-slo` on the bundled models (README, "EPC benchmarks"):
+// paging is a cliff. A server whose working set fits its EPC share pages at most a few dozen
+// pages/s and keeps its latency; one that does not fit reloads most of its pages on every
+// inference (thousands of pages/s) and misses any inference SLO. The fitted thresholds were 106
+// (MobileNet v1 0.25, p99 15 ms) and 263 pages/s (v2, p99 150 ms). So: full weight up to 100
+// pages/s, drain from 1,000 (a host past that is over the cliff, not near it); a deployment should
+// fit its own (`s3ml bench epc-slo`). Hysteresis 0.2 keeps a rate hovering at critical from
+// flapping the server.
 struct ServerEpcFlags {
   std::string platform;
   std::string host;              // empty: no EPC (then agent_policy must be "static")
@@ -34,8 +36,8 @@ struct ServerEpcFlags {
   uint64_t page_delay_cycles = tee::epc::EpcHostOptions().page_delay_cycles;
   int sample_ms = 1000;
   std::string agent_policy = "static";  // static | epc
-  double low_pages_per_s = 1000;
-  double critical_pages_per_s = 10000;
+  double low_pages_per_s = 100;
+  double critical_pages_per_s = 1000;
   int min_weight_percent = 10;
   double hysteresis = 0.2;
 };

@@ -72,8 +72,8 @@ struct Options {
   int timeout_seconds = 120;
   int hosts = 0;               // 0: no emulated hosts (no simulated EPC)
   double epc_mib = 93.5;
-  double epc_low = 1000;       // s3ml-server's defaults (apps/s3ml-server/server_epc.h)
-  double epc_critical = 10000;
+  double epc_low = 100;        // s3ml-server's defaults (apps/s3ml-server/server_epc.h)
+  double epc_critical = 1000;
   std::string autoscale;       // "": none; "epc" | "cpu": run `s3ml autoscale` with that metric
   int max_servers = 0;         // autoscaler bounds (0: --servers and 2 x --servers)
   int min_servers = 0;
@@ -595,8 +595,8 @@ void Setup(CLI::App& app) {
                   "Emulate K SGX hosts, each its own simulated EPC with an s3ml-epcd; servers spread over them "
                   "with EPC-aware HAProxy weights (default: none, no simulated EPC)");
   cmd->add_option("--epc-mib", o->epc_mib, "EPC capacity of each emulated host in MiB (default 93.5)");
-  cmd->add_option("--epc-low", o->epc_low, "Host paging rate (pages/s) up to which servers keep full weight (default 1000)");
-  cmd->add_option("--epc-critical", o->epc_critical, "Host paging rate (pages/s) from which servers drain (default 10000)");
+  cmd->add_option("--epc-low", o->epc_low, "Host paging rate (pages/s) up to which servers keep full weight (default 100)");
+  cmd->add_option("--epc-critical", o->epc_critical, "Host paging rate (pages/s) from which servers drain (default 1000)");
   cmd->add_option("--agent-policy", o->agent_policy,
                   "What servers answer HAProxy's agent check: epc (weight from the host's paging rate; the default "
                   "with --hosts) | static (up 100%: plain round robin)");
@@ -608,7 +608,7 @@ void Setup(CLI::App& app) {
   cmd->add_option("--min-servers", o->min_servers, "Autoscaler: fewest servers (default --servers)");
   cmd->add_option("--max-servers", o->max_servers, "Autoscaler: most servers (default 2 x --servers)");
   cmd->add_option("--scale-target", o->scale_target,
-                  "Autoscaler target per replica: pages/s (epc, default 1000) or percent of a core (cpu, default 50)");
+                  "Autoscaler target per replica: pages/s (epc, default 500) or percent of a core (cpu, default 50)");
   cmd->add_option("--scale-period", o->scale_period, "Autoscaler sync period, seconds (default 15)");
   cmd->add_option("--scale-down-window", o->scale_down_window, "Autoscaler scale-down stabilisation, seconds (default 300)");
   cmd->callback([o] { Up(*o); });
