@@ -1,7 +1,8 @@
 // `s3ml down`: stops everything `s3ml up` started in a state directory, by its pid files
-// (cluster/process_supervisor.h): HAProxy first (no new connections), then the model servers
-// (SIGTERM: they drain and finish in-flight requests), the ECS and the quoting daemon. The state
-// (keys, sealed ECS state, repository) stays, so a later `s3ml up` continues with the same root CA.
+// (cluster/process_supervisor.h): the autoscaler first (it would start servers), HAProxy (no new
+// connections), then the model servers (SIGTERM: they drain and finish in-flight requests), the ECS
+// and the quoting daemon. The state (keys, sealed ECS state, repository) stays, so a later
+// `s3ml up` continues with the same root CA.
 // The simulated EPC segments of emulated hosts (`s3ml up --hosts K`, in /dev/shm) are removed
 // once their servers and exporters are stopped: they hold nothing worth keeping.
 #include <cstdio>
@@ -19,10 +20,8 @@ namespace {
 
 using namespace s3ml;
 
-// The autoscaler (it would start servers again), haproxy, then servers, then anything else, the
-// ECS and the quoting daemon last.
+// haproxy, then servers, then anything else, the ECS and the quoting daemon last.
 int StopOrder(const std::string& name) {
-  if (name == "autoscaler") return -1;
   if (name == "haproxy") return 0;
   if (name.rfind("server", 0) == 0) return 1;
   if (name == "ecs") return 3;
@@ -33,10 +32,16 @@ int StopOrder(const std::string& name) {
 void Down(const std::string& flag_dir, int grace_seconds) {
   const std::string dir = cli::ResolveStateDir(flag_dir);
   cluster::ProcessSupervisor supervisor(dir);
+  std::string failures;
+  // The autoscaler first, and before the list is taken: a server it starts meanwhile is listed too.
+  const auto autoscaler = supervisor.Inspect("autoscaler");
+  if (Status s = supervisor.Stop("autoscaler", std::chrono::seconds(grace_seconds)); !s.ok())
+    failures += "\n  autoscaler: " + s.ToString();
+  else if (autoscaler.alive)
+    std::printf("stopped %-10s (pid %d)\n", "autoscaler", static_cast<int>(autoscaler.pid));
   std::vector<std::string> names = supervisor.Tracked();
   std::stable_sort(names.begin(), names.end(),
                    [](const std::string& a, const std::string& b) { return StopOrder(a) < StopOrder(b); });
-  std::string failures;
   // After the processes (below): a segment whose servers are gone serves nobody.
   auto remove_segments = [&] {
     auto record = cluster::LoadClusterRecord(cluster::ClusterLayout(dir));
@@ -49,8 +54,8 @@ void Down(const std::string& flag_dir, int grace_seconds) {
         failures += "\n  EPC host " + h.name + ": " + s.ToString();
     }
   };
-  if (names.empty()) {
-    std::printf("nothing running in %s\n", dir.c_str());
+  if (names.empty() && failures.empty()) {
+    if (!autoscaler.alive) std::printf("nothing running in %s\n", dir.c_str());
     remove_segments();
     if (!failures.empty()) throw cli::CommandFailed(1, "some EPC hosts could not be removed:" + failures);
     return;
