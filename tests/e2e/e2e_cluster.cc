@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cluster/bench_cluster.h"
 #include "cluster/executable_lookup.h"
 #include "core/file.h"
 
@@ -19,42 +20,11 @@ namespace s3ml::e2e {
 namespace fs = std::filesystem;
 
 CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds) {
-  CommandResult result;
-  int out[2];
-  if (argv.empty() || ::pipe2(out, O_CLOEXEC) != 0) return result;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  char buf[4096];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      ::kill(pid, SIGKILL);
-      result.output += "\n[killed after " + std::to_string(timeout_seconds) + " s]";
-      break;
-    }
-    pollfd p{out[0], POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    const ssize_t n = ::read(out[0], buf, sizeof(buf));
-    if (n <= 0) break;
-    result.output.append(buf, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  auto run = cluster::RunProgram(argv, std::chrono::seconds(timeout_seconds));
+  if (!run.ok()) return {-1, run.status().ToString()};
+  std::string output = std::move(run->output);
+  if (run->timed_out) output += "\n[killed after " + std::to_string(timeout_seconds) + " s]";
+  return {run->exit_code, std::move(output)};
 }
 
 std::string BinDir() { return std::string(S3ML_BINARY_DIR) + "/bin"; }

@@ -19,7 +19,7 @@ struct CommandResult {
   int exit_code = -1;   // -1 when killed by a signal or not started
   std::string output;   // stdout and stderr together
 };
-// Runs argv (no shell), bounded by timeout_seconds (then SIGKILL).
+// Runs argv (no shell), bounded by timeout_seconds (then SIGKILL): cluster::RunProgram.
 CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds = 60);
 
 std::string BinDir();       // <build>/bin

@@ -21,6 +21,7 @@
 
 #include "net/http_server.h"
 #include "net/router.h"
+#include "tests/net/dead_url.h"
 #include "tests/net/test_certificates.h"
 
 namespace s3ml::cluster {
@@ -133,18 +134,7 @@ class CannedModelServer {
   std::vector<std::thread> delayed_;
 };
 
-// A loopback port with nothing listening.
-std::string DeadUrl() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-}
+std::string DeadUrl() { return net::testing::DeadHttpsUrl(); }
 
 LoadGeneratorOptions Options(const std::string& url, std::vector<LoadPhase> schedule) {
   LoadGeneratorOptions o;
