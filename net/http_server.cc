@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "net/http_session.h"
 
 namespace s3ml::net {
@@ -20,7 +21,10 @@ struct HttpServer::Impl {
       : tls(options.tls), core(std::make_unique<internal::ServerCore>(std::move(options), std::move(router))) {}
 
   void Accept() {
-    acceptor->async_accept(asio::make_strand(*ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+    // Each connection lives on one context (round robin when there is one per thread).
+    const size_t homes = contexts.size() - first_connection_context;
+    asio::io_context& home = *contexts[first_connection_context + next_context++ % homes];
+    acceptor->async_accept(asio::make_strand(home), [this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (ec) {
         // Out of descriptors and the like: keep accepting; established connections still work.
@@ -41,9 +45,13 @@ struct HttpServer::Impl {
   std::mutex tls_mu;
   std::shared_ptr<const TlsContext> tls;
   std::unique_ptr<internal::ServerCore> core;
-  std::unique_ptr<asio::io_context> ioc;
+  // contexts[0] runs the acceptor; with a context per thread it runs nothing else, so a handler
+  // that blocks never delays accepting.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  size_t first_connection_context = 0;
+  size_t next_context = 0;  // used on the acceptor's strand only
   std::unique_ptr<tcp::acceptor> acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   uint16_t port = 0;
   bool started = false;
@@ -66,8 +74,13 @@ Status HttpServer::Start() {
   asio::ip::address address = asio::ip::make_address(o.address, ec);
   if (ec) return InvalidArgument("listen address '" + o.address + "' is not an IP address");
 
-  impl_->ioc = std::make_unique<asio::io_context>(o.io_threads);
-  impl_->acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*impl_->ioc));
+  const int threads_per_context = o.context_per_thread ? 1 : o.io_threads;
+  const int context_count = o.context_per_thread ? 1 + o.io_threads : 1;
+  for (int i = 0; i < context_count; ++i) {
+    impl_->contexts.push_back(std::make_unique<asio::io_context>(threads_per_context));
+  }
+  impl_->first_connection_context = o.context_per_thread ? 1 : 0;
+  impl_->acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*impl_->contexts[0]));
   tcp::endpoint endpoint(address, o.port);
   auto& acceptor = *impl_->acceptor;
   const std::string where = o.address + ":" + std::to_string(o.port);
@@ -83,10 +96,16 @@ Status HttpServer::Start() {
   if (ec) return Unavailable("cannot read the bound port of " + where + ": " + ec.message());
 
   impl_->started = true;
-  impl_->work.emplace(impl_->ioc->get_executor());
+  for (auto& context : impl_->contexts) impl_->work.emplace_back(context->get_executor());
   impl_->Accept();
-  for (int i = 0; i < o.io_threads; ++i) {
-    impl_->threads.emplace_back([ioc = impl_->ioc.get()] { ioc->run(); });
+  for (size_t c = 0; c < impl_->contexts.size(); ++c) {
+    const char* name = c < impl_->first_connection_context ? "http-accept" : "http-io";
+    for (int i = 0; i < threads_per_context; ++i) {
+      impl_->threads.emplace_back([ioc = impl_->contexts[c].get(), name] {
+        SetCurrentThreadName(name);
+        ioc->run();
+      });
+    }
   }
   return Status::Ok();
 }
@@ -126,15 +145,15 @@ void HttpServer::Shutdown(std::chrono::milliseconds grace) {
     }
   }
 
-  impl_->work.reset();
-  impl_->ioc->stop();
+  impl_->work.clear();
+  for (auto& context : impl_->contexts) context->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   core.gate->Close();
   // Sessions whose handler never answered hold themselves; let them go while the context exists.
   for (auto& session : core.Snapshot()) session->ReleaseSelf();
   impl_->acceptor.reset();
-  impl_->ioc.reset();
+  impl_->contexts.clear();
 }
 
 HttpServerStats HttpServer::stats() const {

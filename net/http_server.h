@@ -1,11 +1,12 @@
 // HttpServer: HTTP/1.1 over TLS (or plaintext) on Boost.Beast, run by a pool of IO threads.
 //
 // Accepts asynchronously, performs the TLS handshake under a timeout, then serves keep-alive
-// requests through a Router. Handlers run on an IO thread and must not block: they answer through
-// an HttpResponder, which may be called later from any thread. Limits: header bytes (431), body
-// bytes (413, from Content-Length before the body is read, and while reading chunked bodies),
-// malformed requests (400), slow or idle clients (connection closed). Errors are JSON
-// {"error": "..."}. After an error response the connection is closed; the server keeps serving.
+// requests through a Router. Handlers run on an IO thread and should not block (a blocking
+// handler holds up the connections that thread serves): they answer through an HttpResponder,
+// at once or later from any thread. Limits: header bytes (431), body bytes (413, from
+// Content-Length before the body is read, and while reading chunked bodies), malformed requests
+// (400), slow or idle clients (connection closed). Errors are JSON {"error": "..."}. After an
+// error response the connection is closed; the server keeps serving.
 //
 // Lifecycle: construct, Start() (binds; port() then reports the bound port, useful with port 0),
 // Shutdown(grace): stop accepting, close idle connections, let in-flight requests finish for up
@@ -28,6 +29,11 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
   int io_threads = 2;
+  // false: the IO threads share one event loop, so any free thread serves any connection (for
+  // handlers that may block). true: each IO thread has its own loop, connections are spread over
+  // them round robin and a separate thread accepts; no thread hand-offs within a request (lower
+  // latency), but a handler that blocks delays the other connections of its thread.
+  bool context_per_thread = false;
   std::shared_ptr<const TlsContext> tls;  // a server context; nullptr serves plaintext HTTP
   size_t max_header_bytes = 16 * 1024;
   uint64_t max_body_bytes = 16 * 1024 * 1024;

@@ -290,8 +290,10 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
         auto self = weak.lock();
         if (!self) return;
         auto executor = self->stream_.get_executor();
-        // The posted handler owns the session, so it is never destroyed on the caller's thread.
-        asio::post(executor, [self = std::move(self), r = std::move(r)]() mutable {
+        // From the connection's own handler (a request answered on its IO thread, inference
+        // included) the response is written at once; from any other thread it is posted, and
+        // the posted handler owns the session, so it is never destroyed on the caller's thread.
+        asio::dispatch(executor, [self = std::move(self), r = std::move(r)]() mutable {
           self->OnHandlerResponse(std::move(r));
         });
       });

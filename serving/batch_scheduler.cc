@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace s3ml::serving {
 
 using Clock = std::chrono::steady_clock;
@@ -36,6 +38,7 @@ BatchScheduler::BatchScheduler(std::string name, const BatchingOptions& options,
 BatchScheduler::~BatchScheduler() { Stop(); }
 
 Status BatchScheduler::Submit(InferenceRequest request) {
+  std::vector<Queued> run_here;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Unavailable("model " + name_ + " is shutting down");
@@ -44,12 +47,25 @@ Status BatchScheduler::Submit(InferenceRequest request) {
                              " rows does not fit model " + name_ + "'s batches of at most " +
                              std::to_string(options_.max_batch_size));
     }
-    if (queue_.size() >= options_.max_queue_size) {
+    const bool due_at_once =
+        request.batch_rows == options_.max_batch_size || options_.max_queue_delay.count() == 0;
+    if (due_at_once && queue_.empty() && submitters_running_ < options_.submitter_runs &&
+        running_batches_ < options_.worker_threads) {
+      ++submitters_running_;
+      ++running_batches_;
+      ++in_flight_;
+      run_here.push_back({std::move(request), Clock::now()});
+    } else if (queue_.size() >= options_.max_queue_size) {
       return ResourceExhausted("the queue of model " + name_ + " is full (" +
                                std::to_string(options_.max_queue_size) + " requests waiting)");
+    } else {
+      queued_rows_ += request.batch_rows;
+      queue_.push_back({std::move(request), Clock::now()});
     }
-    queued_rows_ += request.batch_rows;
-    queue_.push_back({std::move(request), Clock::now()});
+  }
+  if (!run_here.empty()) {
+    RunBatch(std::move(run_here), /*on_submitter=*/true);
+    return Status::Ok();
   }
   // One waiter is enough: an idle worker takes the request, or one waiting for company sees the
   // batch fill; every waiter re-checks the queue under the lock. Waking all of them cost each
@@ -72,6 +88,9 @@ void BatchScheduler::Stop() {
     workers.swap(workers_);
   }
   for (std::thread& worker : workers) worker.join();
+  // Requests that submitters are running finish before Stop() returns.
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return running_batches_ == 0; });
 }
 
 size_t BatchScheduler::queued() const {
@@ -85,19 +104,20 @@ size_t BatchScheduler::in_flight() const {
 }
 
 void BatchScheduler::WorkerLoop() {
+  SetCurrentThreadName("infer-worker");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     std::vector<Queued> batch = TakeBatch(lock);
     if (batch.empty()) return;
     lock.unlock();
-    RunBatch(std::move(batch));
+    RunBatch(std::move(batch), /*on_submitter=*/false);
     lock.lock();
   }
 }
 
 std::vector<BatchScheduler::Queued> BatchScheduler::TakeBatch(std::unique_lock<std::mutex>& lock) {
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [this] { return BatchReady() || (stopping_ && queue_.empty()); });
     if (queue_.empty()) return {};  // stopping and drained
     // The batch is due when full, when its oldest request has waited max_queue_delay, or when
     // stopping (queued work is run at once rather than waiting for company).
@@ -105,7 +125,7 @@ std::vector<BatchScheduler::Queued> BatchScheduler::TakeBatch(std::unique_lock<s
     while (!queue_.empty() && queued_rows_ < options_.max_batch_size && !stopping_) {
       if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
     }
-    if (queue_.empty()) continue;  // another worker took them meanwhile
+    if (!BatchReady()) continue;  // another worker took them, or the slots filled meanwhile
     // The oldest request always fits (Submit bounded its rows); later ones while they fit.
     std::vector<Queued> batch;
     size_t rows = 0;
@@ -116,11 +136,16 @@ std::vector<BatchScheduler::Queued> BatchScheduler::TakeBatch(std::unique_lock<s
       queue_.pop_front();
     }
     in_flight_ += batch.size();
+    ++running_batches_;
     return batch;
   }
 }
 
-void BatchScheduler::RunBatch(std::vector<Queued> batch) {
+bool BatchScheduler::BatchReady() const {
+  return !queue_.empty() && (running_batches_ < options_.worker_threads || stopping_);
+}
+
+void BatchScheduler::RunBatch(std::vector<Queued> batch, bool on_submitter) {
   std::vector<const InferenceRequest*> requests;
   requests.reserve(batch.size());
   for (const Queued& queued : batch) requests.push_back(&queued.request);
@@ -142,10 +167,16 @@ void BatchScheduler::RunBatch(std::vector<Queued> batch) {
                                        std::to_string(batch.size()) + " requests"));
     if (batch[i].request.on_complete) batch[i].request.on_complete(std::move(result), timing);
   }
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_ -= batch.size();
+    --running_batches_;
+    if (on_submitter) --submitters_running_;
+    // Queued work may have waited for this slot; Stop() waits for the last batch.
+    wake = !queue_.empty() || stopping_;
   }
+  if (wake) cv_.notify_all();
 }
 
 }  // namespace s3ml::serving

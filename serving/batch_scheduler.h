@@ -6,11 +6,17 @@
 // add up to at most max_batch_size, and call the batch function with them. A worker holding
 // fewer than max_batch_size rows waits for more, but never past max_queue_delay after the
 // oldest request was queued.
-// Each request's completion callback runs exactly once, on a worker thread, after the batch
-// function returns, with that request's result and its timing. Stop() refuses new requests,
-// runs everything already queued (without waiting for batches to fill) and joins the workers;
-// the destructor calls it. REQUIRES: Stop() and the destructor are not called from a batch
-// function or completion callback (they run on the workers being joined).
+// At most worker_threads batches run at once. With submitter_runs > 0, Submit() itself runs a
+// request whose batch is due at once (it fills a batch, or max_queue_delay is 0) when nothing is
+// queued and a worker slot is free, on the calling thread, before it returns: that saves the two
+// thread hand-offs (to a worker and back) that dominate a small model's serving latency. At most
+// submitter_runs callers run requests at a time, so callers that must stay responsive (IO
+// threads) can keep some of their number free.
+// Each request's completion callback runs exactly once, on the thread that ran its batch, after
+// the batch function returns, with that request's result and its timing. Stop() refuses new
+// requests, runs everything already queued (without waiting for batches to fill), waits for
+// running batches and joins the workers; the destructor calls it. REQUIRES: Stop() and the
+// destructor are not called from a batch function or completion callback.
 #ifndef S3ML_SERVING_BATCH_SCHEDULER_H_
 #define S3ML_SERVING_BATCH_SCHEDULER_H_
 
@@ -36,6 +42,7 @@ struct BatchingOptions {
   std::chrono::microseconds max_queue_delay{1000};
   size_t max_queue_size = 64;
   size_t worker_threads = 1;
+  size_t submitter_runs = 0;  // set by the server, not by config.json
 
   bool operator==(const BatchingOptions&) const = default;
 };
@@ -95,7 +102,9 @@ class BatchScheduler {
   void WorkerLoop();
   // Waits until a batch is due and takes it; empty when the scheduler has stopped and drained.
   std::vector<Queued> TakeBatch(std::unique_lock<std::mutex>& lock);
-  void RunBatch(std::vector<Queued> batch);
+  void RunBatch(std::vector<Queued> batch, bool on_submitter);
+  // A worker may take a batch: something is queued and a slot is free (or stopping: drain).
+  bool BatchReady() const;
 
   const std::string name_;
   const BatchingOptions options_;
@@ -105,7 +114,9 @@ class BatchScheduler {
   std::condition_variable cv_;
   std::deque<Queued> queue_;
   size_t queued_rows_ = 0;
-  size_t in_flight_ = 0;
+  size_t in_flight_ = 0;        // requests of running batches
+  size_t running_batches_ = 0;  // on workers and submitters
+  size_t submitters_running_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

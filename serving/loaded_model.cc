@@ -66,6 +66,7 @@ Result<std::shared_ptr<LoadedModel>> LoadedModel::Load(const ServableVersion& se
     batching.max_queue_size = std::max<size_t>(1, options.max_queue_size);
   }
   batching.worker_threads = std::max<size_t>(1, options.workers);
+  batching.submitter_runs = options.submitter_runs;
   Status warm = loaded->executions_.Prewarm(batching.worker_threads);
   if (!warm.ok()) return warm.WithContext(label);
 

@@ -45,6 +45,8 @@ struct LoadedModelOptions {
   size_t workers = std::max(1u, std::thread::hardware_concurrency());
   // Waiting requests per version when config.json has no "batching" (which sets its own).
   size_t max_queue_size = 64;
+  // Requests that may run at once on the submitting (IO) thread; see BatchScheduler.
+  size_t submitter_runs = 0;
   engine::Allocator* allocator = nullptr;  // nullptr: the heap
 };
 
@@ -68,7 +70,8 @@ class LoadedModel {
   bool batching() const { return validation_.allow_batch_dim; }
 
   // Queues validated inputs (model order; `batch_rows` = their leading dim when batching, else 1).
-  // `on_complete` runs once on a worker thread with one output payload per model output.
+  // `on_complete` runs once, on a worker thread or (submitter_runs) on the calling thread before
+  // Submit returns, with one output payload per model output.
   // REQUIRES: on_complete does not own the last reference to this LoadedModel.
   Status Submit(std::vector<TensorPayload> inputs, size_t batch_rows, Completion on_complete);
 

@@ -32,6 +32,10 @@ Result<std::shared_ptr<const net::TlsContext>> ModelServer::Install(ProvisionedC
 }
 
 Result<std::unique_ptr<ModelServer>> ModelServer::Boot(tee::Platform* platform, ModelServerOptions options) {
+  // All IO threads but one may run a request themselves while a worker is free (BatchScheduler):
+  // two thread hand-offs less per request, and one IO thread always left for the network. With a
+  // loop per IO thread (below) a request also needs no hand-off between IO threads.
+  options.store.load.submitter_runs = static_cast<size_t>(std::max(0, options.io_threads - 1));
   std::unique_ptr<ModelServer> server(new ModelServer(std::move(options)));
   const ModelServerOptions& o = server->options_;
   server->metrics_ = std::make_unique<ServingMetrics>();
@@ -70,6 +74,7 @@ Result<std::unique_ptr<ModelServer>> ModelServer::Boot(tee::Platform* platform, 
   inference_options.address = o.listen.host;
   inference_options.port = o.listen.port;
   inference_options.io_threads = o.io_threads;
+  inference_options.context_per_thread = true;
   inference_options.max_body_bytes = o.max_body_bytes;
   inference_options.tls = tls;
   server->inference_ = std::make_unique<net::HttpServer>(inference_options, std::move(router));

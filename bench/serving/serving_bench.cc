@@ -41,6 +41,7 @@
 #include "client/input_loader.h"
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/thread_name.h"
 #include "engine/model.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -201,6 +202,7 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
   std::vector<std::thread> pool;
   for (size_t c = 0; c < clients; ++c) {
     pool.emplace_back([&, c] {
+      SetCurrentThreadName("bench-client");
       const double thread0 = ThreadCpuMicros();
       while (Clock::now() < end) {
         const auto t0 = Clock::now();
@@ -253,6 +255,7 @@ std::unique_ptr<InProcessServer> StartServer(const std::filesystem::path& reposi
   options.load.engine_threads = flags.engine_threads;
   options.load.max_queue_size = 256;
   options.load.allocator = allocator;
+  options.load.submitter_runs = static_cast<size_t>(std::max(0, flags.io_threads - 1));  // as ModelServer
   s->store = std::make_unique<ModelStore>(options, s->metrics.get());
   std::map<std::string, crypto::SecretBytes> keys;
   keys.emplace(name, crypto::SecretBytes(key));
@@ -267,6 +270,7 @@ std::unique_ptr<InProcessServer> StartServer(const std::filesystem::path& reposi
   net::HttpServerOptions server_options;
   server_options.tls = net::TlsContext::CreateServer(tls).value();
   server_options.io_threads = flags.io_threads;
+  server_options.context_per_thread = true;  // as ModelServer
   s->server = std::make_unique<net::HttpServer>(server_options, std::move(router));
   if (!s->server->Start().ok()) return nullptr;
   return s;

@@ -155,6 +155,39 @@ TEST(HttpServerTest, ClientThatNeverFinishesItsRequestIsDisconnected) {
   ExpectServing(server->port());
 }
 
+// With a loop per IO thread, a handler that blocks holds up only its own thread's connections:
+// a separate thread still accepts, and the next connection lands on the other IO thread.
+TEST(HttpServerTest, ABlockingHandlerLeavesTheOtherLoopAndAcceptingFree) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Router router = EchoRouter();
+  ASSERT_TRUE(router
+                  .Add("GET", "/block",
+                       [&](HttpRequest, HttpResponder respond) {
+                         entered.set_value();
+                         released.wait();
+                         respond(HttpResponse::Text(200, "released"));
+                       })
+                  .ok());
+  HttpServerOptions o;
+  o.io_threads = 2;
+  o.context_per_thread = true;
+  auto server = StartServer(o, std::move(router));
+
+  auto blocked = std::async(std::launch::async, [&] {
+    HttpClient client("127.0.0.1", server->port());
+    return client.Get("/block");
+  });
+  ASSERT_EQ(entered.get_future().wait_for(10s), std::future_status::ready);
+  ExpectServing(server->port());  // accepted, and served by the other loop
+  release.set_value();
+  auto r = blocked.get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "released");
+  EXPECT_EQ(server->stats().connections_accepted, 2u);
+}
+
 TEST(HttpServerTest, HandlerCompletesAsynchronouslyFromAnotherThread) {
   std::mutex mu;
   std::condition_variable cv;

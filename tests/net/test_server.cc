@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <any>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace s3ml::net::testing {
@@ -14,6 +15,8 @@ namespace s3ml::net::testing {
 std::unique_ptr<HttpServer> StartServer(HttpServerOptions options, Router router) {
   options.address = "127.0.0.1";
   options.port = 0;
+  // CTest runs the server suites a second time with this set (tests/net/CMakeLists.txt).
+  if (std::getenv("S3ML_TEST_CONTEXT_PER_THREAD") != nullptr) options.context_per_thread = true;
   auto server = std::make_unique<HttpServer>(std::move(options), std::move(router));
   Status started = server->Start();
   if (!started.ok()) throw std::runtime_error("server did not start: " + started.ToString());

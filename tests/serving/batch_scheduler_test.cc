@@ -260,6 +260,112 @@ TEST(BatchSchedulerTest, AWrongResultCountFailsTheBatch) {
   EXPECT_NE(status.message().find("returned 0 results for 1 requests"), std::string::npos);
 }
 
+// The thread each batch ran on, for the submitter_runs tests.
+class ThreadRecorder {
+ public:
+  BatchFunction Function() {
+    return [this](std::span<const InferenceRequest* const> batch) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        threads_.push_back(std::this_thread::get_id());
+      }
+      std::vector<InferenceResult> results;
+      for (const InferenceRequest* request : batch) results.emplace_back(request->inputs);
+      return results;
+    };
+  }
+  std::vector<std::thread::id> threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread::id> threads_;
+};
+
+TEST(BatchSchedulerTest, ASubmitterRunsADueRequestItselfWhileAWorkerSlotIsFree) {
+  for (const size_t submitter_runs : {0u, 1u}) {
+    ThreadRecorder recorder;
+    Completions done;
+    auto scheduler = BatchScheduler::Create(
+        "m/1", {.max_batch_size = 1, .max_queue_delay = 0us, .submitter_runs = submitter_runs}, recorder.Function());
+    ASSERT_TRUE(scheduler.ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*scheduler)->Submit(done.Request(i)).ok());
+    ASSERT_TRUE(done.WaitFor(3));
+    (*scheduler)->Stop();
+    for (std::thread::id ran_on : recorder.threads()) {
+      EXPECT_EQ(ran_on == std::this_thread::get_id(), submitter_runs == 1) << "submitter_runs " << submitter_runs;
+    }
+    EXPECT_EQ(done.ok(), 3u);
+  }
+}
+
+TEST(BatchSchedulerTest, ARequestThatWouldWaitForCompanyIsQueuedNotRunBySubmitter) {
+  ThreadRecorder recorder;
+  Completions done;
+  auto scheduler = BatchScheduler::Create(
+      "m/1", {.max_batch_size = 4, .max_queue_delay = 3600s, .submitter_runs = 1}, recorder.Function());
+  ASSERT_TRUE(scheduler.ok());
+  ASSERT_TRUE((*scheduler)->Submit(done.Request(1)).ok());
+  EXPECT_EQ((*scheduler)->queued(), 1u);
+  (*scheduler)->Stop();  // runs it on the worker
+  ASSERT_EQ(done.tags(), std::vector<int>{1});
+  ASSERT_EQ(recorder.threads().size(), 1u);
+  EXPECT_NE(recorder.threads()[0], std::this_thread::get_id());
+}
+
+TEST(BatchSchedulerTest, SubmittersAndWorkersTogetherRunAtMostWorkerThreadsBatches) {
+  Recorder recorder(/*gated=*/true);
+  Completions done;
+  auto scheduler = Make({.max_batch_size = 1, .max_queue_delay = 0us, .max_queue_size = 10, .worker_threads = 1,
+                         .submitter_runs = 2},
+                        recorder);
+  // The first submitter takes the only slot and blocks in the gated batch.
+  auto first = std::async(std::launch::async, [&] { return scheduler->Submit(done.Request(1)); });
+  recorder.WaitForBatchesStarted(1);
+  EXPECT_EQ(scheduler->in_flight(), 1u);
+  // The second finds no free slot: it queues and returns at once, and nobody may start it yet.
+  ASSERT_TRUE(scheduler->Submit(done.Request(2)).ok());
+  EXPECT_EQ(scheduler->queued(), 1u);
+  std::this_thread::sleep_for(50ms);  // room for a wrongly started second batch to show
+  EXPECT_EQ(recorder.sizes().size(), 1u);
+  recorder.Release();
+  ASSERT_TRUE(first.get().ok());
+  ASSERT_TRUE(done.WaitFor(2));
+  EXPECT_EQ(done.ok(), 2u);
+}
+
+TEST(BatchSchedulerTest, AtMostSubmitterRunsCallersRunAtOnce) {
+  Recorder recorder(/*gated=*/true);
+  Completions done;
+  auto scheduler = Make({.max_batch_size = 1, .max_queue_delay = 0us, .max_queue_size = 10, .worker_threads = 2,
+                         .submitter_runs = 1},
+                        recorder);
+  auto first = std::async(std::launch::async, [&] { return scheduler->Submit(done.Request(1)); });
+  recorder.WaitForBatchesStarted(1);
+  // A slot is free but the one submitter run is taken: this call returns, a worker runs it.
+  ASSERT_TRUE(scheduler->Submit(done.Request(2)).ok());
+  recorder.WaitForBatchesStarted(2);
+  recorder.Release();
+  ASSERT_TRUE(first.get().ok());
+  ASSERT_TRUE(done.WaitFor(2));
+}
+
+TEST(BatchSchedulerTest, StopWaitsForARequestASubmitterIsRunning) {
+  Recorder recorder(/*gated=*/true);
+  Completions done;
+  auto scheduler = Make({.max_batch_size = 1, .max_queue_delay = 0us, .submitter_runs = 1}, recorder);
+  auto submitted = std::async(std::launch::async, [&] { return scheduler->Submit(done.Request(1)); });
+  recorder.WaitForBatchesStarted(1);
+  auto stopped = std::async(std::launch::async, [&] { scheduler->Stop(); });
+  EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout);
+  recorder.Release();
+  ASSERT_EQ(stopped.wait_for(kEventually), std::future_status::ready);
+  ASSERT_TRUE(submitted.get().ok());
+  EXPECT_EQ(done.tags(), std::vector<int>{1});
+}
+
 TEST(BatchSchedulerTest, RefusesUnusableOptions) {
   auto echo = [](std::span<const InferenceRequest* const> b) { return std::vector<InferenceResult>(b.size(), InferenceResult(std::vector<TensorPayload>{})); };
   EXPECT_FALSE(BatchScheduler::Create("m", {.max_batch_size = 0}, echo).ok());
