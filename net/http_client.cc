@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
+#include <sstream>
 
 namespace s3ml::net {
 
@@ -16,6 +17,9 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// TLS's largest record plaintext.
+constexpr size_t kFirstWriteBytes = 16 * 1024;
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
@@ -127,25 +131,41 @@ struct HttpClient::Impl {
   template <class Stream>
   Result<HttpResponse> Exchange(Stream& stream, const HttpRequest& request, bool* retryable) {
     *retryable = false;
-    http::request<http::string_body> out;
+    http::request<http::empty_body> head;
     http::verb verb = http::string_to_verb(request.method);
     if (verb == http::verb::unknown) {
-      out.method_string(request.method);
+      head.method_string(request.method);
     } else {
-      out.method(verb);
+      head.method(verb);
     }
-    out.target(request.target);
-    out.version(11);
-    for (const auto& [name, value] : request.headers.fields()) out.insert(name, value);
-    if (out.find(http::field::host) == out.end()) out.set(http::field::host, origin);
-    if (out.find(http::field::user_agent) == out.end()) out.set(http::field::user_agent, "s3ml");
-    out.body() = request.body;
-    out.keep_alive(true);
-    out.prepare_payload();
+    head.target(request.target);
+    head.version(11);
+    for (const auto& [name, value] : request.headers.fields()) head.insert(name, value);
+    if (head.find(http::field::host) == head.end()) head.set(http::field::host, origin);
+    if (head.find(http::field::user_agent) == head.end()) head.set(http::field::user_agent, "s3ml");
+    head.keep_alive(true);
+    if (!request.body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch) {
+      head.content_length(request.body.size());
+    }
+    // The header and the start of the body go out together, in one TLS record: a record of its
+    // own for the header would cost the server an extra read (and often a wake-up). The body is
+    // sent from the caller's string, not copied.
+    std::ostringstream header_text;
+    header_text << head.base();
+    std::string first = std::move(header_text).str();
+    const size_t room = first.size() < kFirstWriteBytes ? kFirstWriteBytes - first.size() : 0;
+    const size_t body_in_first = std::min(request.body.size(), room);
+    first.append(request.body, 0, body_in_first);
+    const asio::const_buffer rest(request.body.data() + body_in_first, request.body.size() - body_in_first);
 
+    // Two writes, not one asio::async_write of a two-buffer sequence: over Beast's ssl_stream
+    // (Boost 1.74) that stopped after the first buffer, its next write_some writing nothing.
     beast::error_code ec;
     tcp().expires_after(options.request_timeout);
-    http::async_write(stream, out, [&ec](beast::error_code e, size_t) { ec = e; });
+    asio::async_write(stream, asio::buffer(first), [&](beast::error_code e, size_t) {
+      ec = e;
+      if (!e && rest.size() > 0) asio::async_write(stream, rest, [&ec](beast::error_code e2, size_t) { ec = e2; });
+    });
     ioc.restart();
     ioc.run();
     if (ec) {

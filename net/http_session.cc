@@ -62,6 +62,9 @@ namespace {
 // discarding for a moment before closing avoids a TCP reset that would destroy our response.
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kFirstReadBytes = 4096;
+// Beast reads at most the buffer's free capacity per step (beast::read_size, capped at 64 KiB):
+// through the first read's 4 KiB a large body would take one read operation per 4 KiB.
+constexpr size_t kBodyReadBytes = 64 * 1024;
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
@@ -210,6 +213,9 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   }
 
   void ReadBody() {
+    if (auto length = parser_->content_length(); length && *length > buffer_.capacity()) {
+      buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<std::uint64_t>(*length, kBodyReadBytes)));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }

@@ -95,6 +95,24 @@ TEST_F(HttpsTest, RoundTripAndKeepAliveOverOneTlsConnection) {
   EXPECT_EQ(client.peer()->chain[0], pki_->server.certificate_der);
 }
 
+// Bodies around TLS record boundaries (16 KiB of plaintext) and model-input sizes arrive whole:
+// the client sends the header with the body's start, then the rest.
+TEST_F(HttpsTest, BodiesOfEverySizeCrossIntact) {
+  HttpServerOptions o;
+  o.max_body_bytes = 1 << 20;
+  auto server = StartTls({}, o);
+  HttpClient client("localhost", server->port(), Over(PinnedClient(*pki_)));
+  for (size_t size : {0u, 1u, 16'000u, 16'383u, 16'384u, 16'385u, 32'768u, 49'152u, 150'528u, 600'001u}) {
+    std::string body(size, '\0');
+    for (size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + (i * 7919) % 26);
+    auto r = client.Post("/echo", body, "application/octet-stream");
+    ASSERT_TRUE(r.ok()) << size << ": " << r.status().ToString();
+    ASSERT_EQ(r->status, 200) << size;
+    ASSERT_EQ(r->body, body) << size;
+  }
+  EXPECT_EQ(client.connections_opened(), 1u);
+}
+
 TEST_F(HttpsTest, ServerRefusesTls12) {
   auto server = StartTls();
   boost::asio::io_context ioc;
