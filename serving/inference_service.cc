@@ -134,7 +134,8 @@ void InferenceService::Infer(net::HttpRequest request, net::HttpResponder respon
     json_length = parsed.value();
   }
   const std::span<const uint8_t> body(reinterpret_cast<const uint8_t*>(request.body.data()), request.body.size());
-  Result<V2InferRequest> parsed = ParseV2InferRequest(body, json_length, model->inputs(), model->outputs(), model->validation());
+  Result<V2InferRequest> parsed = ParseV2InferRequest(body, json_length, model->inputs(), model->outputs(),
+                                                      model->validation(), model->v2_header_cache());
   if (!parsed.ok()) return fail(parsed.status());
 
   const size_t rows = BatchRows(*model, parsed.value().inputs);

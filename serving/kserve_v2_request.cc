@@ -9,6 +9,7 @@
 #include "serving/json_body.h"
 #include "serving/json_tensor_data.h"
 #include "serving/json_tensor_scan.h"
+#include "serving/v2_header_cache.h"
 
 namespace s3ml::serving {
 namespace {
@@ -190,13 +191,19 @@ Result<size_t> ParseInferenceHeaderContentLength(std::string_view value) {
 
 namespace {
 
+// Where each input's data came from, by input name; `all_binary` false once an input had "data".
+struct DataSources {
+  std::vector<std::pair<std::string, BinarySlice>> binary;
+  bool all_binary = true;
+};
+
 // The request from its JSON; `reader` is at the binary data after the JSON. `cut` (null on the
 // DOM path) holds the "data" arrays CutV2InputData replaced by null in `request`.
 Result<V2InferRequest> ParseRequestJson(const json& request, ByteReader& reader,
                                         std::optional<size_t> json_header_length, const CutJson* cut,
                                         const std::vector<engine::TensorInfo>& model_inputs,
                                         const std::vector<engine::TensorInfo>& model_outputs,
-                                        const ValidationOptions& options) {
+                                        const ValidationOptions& options, DataSources* sources) {
   if (!request.is_object()) return InvalidArgument("infer request is not a JSON object");
 
   V2InferRequest parsed;
@@ -239,10 +246,14 @@ Result<V2InferRequest> ParseRequestJson(const json& request, ByteReader& reader,
       }
       header.payload.data.assign(bytes.begin(), bytes.end());
       S3ML_RETURN_IF_ERROR(CheckPayloadSize(header.payload, what));
+      const size_t offset = sources->binary.empty() ? 0 : sources->binary.back().second.offset + sources->binary.back().second.size;
+      sources->binary.emplace_back(header.payload.name, BinarySlice{offset, bytes.size()});
     } else if (scanned != nullptr) {
+      sources->all_binary = false;
       if (!header.data->is_null()) return Internal(what + ": the cut \"data\" is not in place");
       S3ML_RETURN_IF_ERROR(FillScannedData(*scanned, &header.payload));
     } else {
+      sources->all_binary = false;
       S3ML_RETURN_IF_ERROR(FillInlineData(*header.data, &header.payload));
     }
     payloads.push_back(std::move(header.payload));
@@ -258,13 +269,27 @@ Result<V2InferRequest> ParseRequestJson(const json& request, ByteReader& reader,
   return parsed;
 }
 
+// Offers a successful binary-tensor parse to the cache, with each input's slice in model order.
+void Remember(V2HeaderCache* cache, std::string_view json_header, const V2InferRequest& request,
+              const DataSources& sources, size_t binary_bytes) {
+  if (!sources.all_binary) return;
+  std::vector<BinarySlice> slices;
+  for (const TensorPayload& input : request.inputs) {
+    auto it = std::find_if(sources.binary.begin(), sources.binary.end(),
+                           [&](const auto& source) { return source.first == input.name; });
+    if (it == sources.binary.end()) return;
+    slices.push_back(it->second);
+  }
+  cache->Remember(json_header, request, std::move(slices), binary_bytes);
+}
+
 }  // namespace
 
 Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
                                            std::optional<size_t> json_header_length,
                                            const std::vector<engine::TensorInfo>& model_inputs,
                                            const std::vector<engine::TensorInfo>& model_outputs,
-                                           const ValidationOptions& options) {
+                                           const ValidationOptions& options, V2HeaderCache* cache) {
   const size_t json_length = json_header_length.value_or(body.size());
   if (json_length > body.size()) {
     return InvalidArgument("Inference-Header-Content-Length " + std::to_string(json_length) +
@@ -272,20 +297,32 @@ Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
   }
   const std::string_view text(reinterpret_cast<const char*>(body.data()), json_length);
   const std::span<const uint8_t> binary = body.subspan(json_length);
+  if (cache != nullptr && !json_header_length.has_value()) cache = nullptr;  // JSON tensors: nothing to reuse
+  if (cache != nullptr) {
+    if (std::optional<V2InferRequest> remembered = cache->Find(text, binary)) return std::move(*remembered);
+  }
   // Fast path for inline tensors (json_tensor_scan.h): nlohmann parses the request without its
   // "data" arrays. Anything it refuses goes the DOM path below, which gives the error.
   if (std::optional<CutJson> cut = CutV2InputData(text)) {
     Result<json> rest = ParseJsonBody(cut->rest, "infer request");
     if (rest.ok()) {
       ByteReader reader(binary);
+      DataSources sources;
       Result<V2InferRequest> fast = ParseRequestJson(rest.value(), reader, json_header_length, &*cut,
-                                                     model_inputs, model_outputs, options);
-      if (fast.ok()) return fast;
+                                                     model_inputs, model_outputs, options, &sources);
+      if (fast.ok()) {
+        if (cache != nullptr) Remember(cache, text, fast.value(), sources, binary.size());
+        return fast;
+      }
     }
   }
   S3ML_ASSIGN_OR_RETURN(json request, ParseJsonBody(text, "infer request"));
   ByteReader reader(binary);
-  return ParseRequestJson(request, reader, json_header_length, nullptr, model_inputs, model_outputs, options);
+  DataSources sources;
+  Result<V2InferRequest> parsed =
+      ParseRequestJson(request, reader, json_header_length, nullptr, model_inputs, model_outputs, options, &sources);
+  if (parsed.ok() && cache != nullptr) Remember(cache, text, parsed.value(), sources, binary.size());
+  return parsed;
 }
 
 }  // namespace s3ml::serving

@@ -44,12 +44,16 @@ struct V2InferRequest {
 // no overflow.
 Result<size_t> ParseInferenceHeaderContentLength(std::string_view value);
 
+class V2HeaderCache;
+
 // `json_header_length` is the parsed Inference-Header-Content-Length, if the header was sent.
+// `cache` (optional; one per model version, see v2_header_cache.h) answers repeated binary-tensor
+// headers without parsing them and remembers new ones.
 Result<V2InferRequest> ParseV2InferRequest(std::span<const uint8_t> body,
                                            std::optional<size_t> json_header_length,
                                            const std::vector<engine::TensorInfo>& model_inputs,
                                            const std::vector<engine::TensorInfo>& model_outputs,
-                                           const ValidationOptions& options);
+                                           const ValidationOptions& options, V2HeaderCache* cache = nullptr);
 
 }  // namespace s3ml::serving
 

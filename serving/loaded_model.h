@@ -32,6 +32,7 @@
 #include "serving/execution_pool.h"
 #include "serving/model_repository_scanner.h"
 #include "serving/tensor_validator.h"
+#include "serving/v2_header_cache.h"
 
 namespace s3ml::serving {
 
@@ -68,6 +69,8 @@ class LoadedModel {
   const std::vector<engine::TensorInfo>& outputs() const { return model_->outputs(); }
   const ValidationOptions& validation() const { return validation_; }
   bool batching() const { return validation_.allow_batch_dim; }
+  // Parses of this version's binary-tensor request headers (ParseV2InferRequest's cache).
+  V2HeaderCache* v2_header_cache() const { return &v2_header_cache_; }
 
   // Queues validated inputs (model order; `batch_rows` = their leading dim when batching, else 1).
   // `on_complete` runs once, on a worker thread or (submitter_runs) on the calling thread before
@@ -90,6 +93,7 @@ class LoadedModel {
   const std::shared_ptr<const engine::Model> model_;
   const ValidationOptions validation_;
   ExecutionPool executions_;
+  mutable V2HeaderCache v2_header_cache_;
   // Last: destroyed (stopped and joined) before the members its workers use.
   std::unique_ptr<BatchScheduler> scheduler_;
 };
