@@ -1,8 +1,10 @@
 // Serving benchmark. Per model (MobileNet v2 1.0 uint8, MobileNet v1 0.25 uint8):
 //   (a) engine in-process: one Execution invoked back to back (latency), and one Execution per
 //       worker on `workers` threads (throughput, the ceiling a server on this machine can reach);
-//   (b) one s3ml server in this process over HTTPS on loopback (TLS 1.3, keep-alive), KServe v2
-//       infer with JSON tensors and with binary tensors, 1 / 4 / 16 concurrent clients.
+//   (b) one s3ml server in this process over HTTPS on loopback (TLS 1.3, keep-alive), threaded as
+//       ModelServer is (an event loop per IO thread, IO threads running requests while a worker
+//       slot is free), KServe v2 infer with JSON tensors and with binary tensors, 1 / 4 / 16
+//       concurrent clients.
 //   (d) the same server with its engine memory on a simulated EPC host (serving/epc_engine_allocator.h,
 //       default modelled page cost), binary tensors, 1 / 4 clients: "under" a host of the default
 //       93.5 MiB capacity (the working set fits), then "over" a host whose capacity is 60% of the
