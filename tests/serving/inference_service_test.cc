@@ -31,7 +31,9 @@ using testing::TestKey;
 
 constexpr uint64_t kBodyLimit = 1 << 20;
 
-// One server: store + inference port (TLS) + metrics port.
+// One server: store + inference port (TLS) + metrics port, threaded as ModelServer runs its
+// inference port: an event loop per IO thread (set `load.submitter_runs` as it does for requests
+// run on the IO threads).
 class Service {
  public:
   Service(const std::filesystem::path& root, const net::testing::TestPki& pki, LoadedModelOptions load) {
@@ -52,6 +54,8 @@ class Service {
     net::HttpServerOptions server_options;
     server_options.tls = net::TlsContext::CreateServer(tls).value();
     server_options.max_body_bytes = kBodyLimit;
+    server_options.io_threads = 2;
+    server_options.context_per_thread = true;
     server_ = net::testing::StartServer(server_options, std::move(router));
 
     net::Router metrics_router;
@@ -85,6 +89,7 @@ class InferenceServiceTest : public ::testing::Test {
     AddEncryptedModel(*root_, "mobilenet", 1, testing::kMobilenetV1, TestKey(1));
     LoadedModelOptions load;
     load.workers = 2;
+    load.submitter_runs = 1;  // as ModelServer with 2 IO threads
     service_ = new Service(*root_, *pki_, load);
     auto model = service_->store().Find("mobilenet", std::nullopt);
     ASSERT_TRUE(model.ok());
@@ -141,6 +146,11 @@ class InferenceServiceTest : public ::testing::Test {
     return out;
   }
   net::HttpResponse V2Binary(const std::vector<uint8_t>& tensor) {
+    auto response = client().Send(V2BinaryRequest(tensor));
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? response.value() : net::HttpResponse{};
+  }
+  static net::HttpRequest V2BinaryRequest(const std::vector<uint8_t>& tensor) {
     const std::string header =
         json{{"inputs", {{{"name", *input_name_}, {"shape", {1, 128, 128, 3}}, {"datatype", "UINT8"},
                           {"parameters", {{"binary_data_size", tensor.size()}}}}}},
@@ -152,9 +162,7 @@ class InferenceServiceTest : public ::testing::Test {
     request.headers.Set("Content-Type", "application/octet-stream");
     request.headers.Set("Inference-Header-Content-Length", std::to_string(header.size()));
     request.body = header + std::string(tensor.begin(), tensor.end());
-    auto response = client().Send(request);
-    EXPECT_TRUE(response.ok()) << response.status().ToString();
-    return response.ok() ? response.value() : net::HttpResponse{};
+    return request;
   }
   static std::string V1InstancesBody(const std::vector<uint8_t>& tensor) {
     json image = json::array();
@@ -230,6 +238,36 @@ TEST_F(InferenceServiceTest, V2JsonV2BinaryAndV1InstancesAgreeOnTheCat) {
   std::vector<uint8_t> column_scores;
   for (const auto& v : columns_body["outputs"][0]) column_scores.push_back(v.get<uint8_t>());
   EXPECT_EQ(column_scores, scores);
+}
+
+// Requests run on IO threads and on workers at once, over connections on both event loops, with
+// remembered request headers: every answer is the one its own input gets alone.
+TEST_F(InferenceServiceTest, ConcurrentClientsEachGetTheirOwnAnswer) {
+  const std::vector<uint8_t> gray(cat_->size(), 100);
+  const std::vector<std::vector<uint8_t>> inputs = {*cat_, gray};
+  std::vector<std::string> expected;
+  for (const auto& input : inputs) {
+    net::HttpResponse alone = V2Binary(input);
+    ASSERT_EQ(alone.status, 200) << alone.body;
+    expected.push_back(alone.body);
+  }
+  ASSERT_NE(expected[0], expected[1]);
+  constexpr int kClients = 6, kRounds = 8;
+  std::atomic<int> right{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&, c] {
+      auto client = Client(service_->port());
+      for (int round = 0; round < kRounds; ++round) {
+        const size_t which = static_cast<size_t>(c + round) % inputs.size();
+        auto response = client->Send(V2BinaryRequest(inputs[which]));
+        (response.ok() && response.value().status == 200 && response.value().body == expected[which] ? right : wrong)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(right.load(), kClients * kRounds);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(InferenceServiceTest, HealthAndMetadata) {
