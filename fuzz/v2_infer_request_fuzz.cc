@@ -46,7 +46,9 @@ bool Same(const Result<V2InferRequest>& a, const Result<V2InferRequest>& b) {
     return false;
   }
   for (size_t i = 0; i < a->outputs.size(); ++i) {
-    if (a->outputs[i].name != b->outputs[i].name || a->outputs[i].binary_data != b->outputs[i].binary_data) return false;
+    const V2RequestedOutput& x = a->outputs[i];
+    const V2RequestedOutput& y = b->outputs[i];
+    if (x.name != y.name || x.binary_data != y.binary_data) return false;
   }
   return true;
 }

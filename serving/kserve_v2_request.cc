@@ -246,7 +246,8 @@ Result<V2InferRequest> ParseRequestJson(const json& request, ByteReader& reader,
       }
       header.payload.data.assign(bytes.begin(), bytes.end());
       S3ML_RETURN_IF_ERROR(CheckPayloadSize(header.payload, what));
-      const size_t offset = sources->binary.empty() ? 0 : sources->binary.back().second.offset + sources->binary.back().second.size;
+      const BinarySlice* previous = sources->binary.empty() ? nullptr : &sources->binary.back().second;
+      const size_t offset = previous == nullptr ? 0 : previous->offset + previous->size;
       sources->binary.emplace_back(header.payload.name, BinarySlice{offset, bytes.size()});
     } else if (scanned != nullptr) {
       sources->all_binary = false;

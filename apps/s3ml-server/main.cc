@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   app.add_option("--engine-threads", f.engine_threads, "Threads of one inference (default 1; keep workers x threads <= cores)");
   app.add_option("--max-queue", f.max_queue, "Waiting requests per model version without batching config");
   app.add_option("--io-threads", f.io_threads,
-                 "HTTPS IO threads, one event loop each; all but one also run an inference themselves when a worker is free");
+                 "HTTPS IO threads, one event loop each; all but one also run an inference themselves "
+                 "when a worker is free");
   app.add_option("--max-body-bytes", f.max_body_bytes, "Request body limit (413 above)");
   app.add_option("--drain-grace-ms", f.drain_grace_ms, "How long in-flight requests may finish after SIGTERM");
   app.add_option("--drain-delay-ms", f.drain_delay_ms, "How long to answer \"drain\" before closing the port");

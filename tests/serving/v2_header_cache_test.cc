@@ -83,8 +83,9 @@ TEST(V2HeaderCacheTest, OnlySuccessfulAllBinaryParsesAreKept) {
   const std::vector<uint8_t> json_body(json.begin(), json.end());
   ASSERT_TRUE(ParseV2InferRequest(json_body, std::nullopt, testing::TwoInputs(), {}, {}, &cache).ok());
   ASSERT_TRUE(ParseV2InferRequest(json_body, json.size(), testing::TwoInputs(), {}, {}, &cache).ok());
-  const std::string mixed = R"({"inputs":[{"name":"k","shape":[1,1],"datatype":"INT32","parameters":{"binary_data_size":4}},)"
-                            R"({"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]})";
+  const std::string mixed =
+      R"({"inputs":[{"name":"k","shape":[1,1],"datatype":"INT32","parameters":{"binary_data_size":4}},)"
+      R"({"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]})";
   std::vector<uint8_t> mixed_body(mixed.begin(), mixed.end());
   for (uint8_t b : Bytes<int32_t>({5})) mixed_body.push_back(b);
   ASSERT_TRUE(Parse(mixed_body, mixed.size(), &cache).ok());
