@@ -32,10 +32,10 @@ Result<std::shared_ptr<const net::TlsContext>> ModelServer::Install(ProvisionedC
 }
 
 Result<std::unique_ptr<ModelServer>> ModelServer::Boot(tee::Platform* platform, ModelServerOptions options) {
-  // All IO threads but one may run a request themselves while a worker is free (BatchScheduler):
-  // two thread hand-offs less per request, and one IO thread always left for the network. With a
-  // loop per IO thread (below) a request also needs no hand-off between IO threads.
-  options.store.load.submitter_runs = static_cast<size_t>(std::max(0, options.io_threads - 1));
+  // IO threads may run a request themselves while a worker is free (BatchScheduler): two thread
+  // hand-offs less per request. With a loop per IO thread (below) a request also needs no
+  // hand-off between IO threads.
+  options.store.load.submitter_runs = SubmitterRunsForIoThreads(options.io_threads);
   std::unique_ptr<ModelServer> server(new ModelServer(std::move(options)));
   const ModelServerOptions& o = server->options_;
   server->metrics_ = std::make_unique<ServingMetrics>();

@@ -52,6 +52,12 @@ struct ModelServerOptions {
   EpcFiguresSource epc_figures;
 };
 
+// How many requests the inference port's IO threads may run themselves at once
+// (BatchScheduler submitter_runs): all IO threads but one, which stays free for the network.
+inline size_t SubmitterRunsForIoThreads(int io_threads) {
+  return io_threads > 1 ? static_cast<size_t>(io_threads - 1) : 0;
+}
+
 class ModelServer {
  public:
   // `platform` must outlive the server.

@@ -49,6 +49,7 @@
 #include "net/http_server.h"
 #include "serving/epc_engine_allocator.h"
 #include "serving/inference_service.h"
+#include "serving/model_server.h"
 #include "serving/model_store.h"
 #include "tee/epc/host_snapshot.h"
 #include "tests/net/test_certificates.h"
@@ -257,7 +258,7 @@ std::unique_ptr<InProcessServer> StartServer(const std::filesystem::path& reposi
   options.load.engine_threads = flags.engine_threads;
   options.load.max_queue_size = 256;
   options.load.allocator = allocator;
-  options.load.submitter_runs = static_cast<size_t>(std::max(0, flags.io_threads - 1));  // as ModelServer
+  options.load.submitter_runs = SubmitterRunsForIoThreads(flags.io_threads);  // as ModelServer
   s->store = std::make_unique<ModelStore>(options, s->metrics.get());
   std::map<std::string, crypto::SecretBytes> keys;
   keys.emplace(name, crypto::SecretBytes(key));

@@ -16,6 +16,7 @@
 #include "serving/agent_server.h"
 #include "serving/inference_service.h"
 #include "serving/metrics_service.h"
+#include "serving/model_server.h"
 #include "serving/model_store.h"
 #include "tests/net/test_certificates.h"
 #include "tests/net/test_server.h"
@@ -89,7 +90,7 @@ class InferenceServiceTest : public ::testing::Test {
     AddEncryptedModel(*root_, "mobilenet", 1, testing::kMobilenetV1, TestKey(1));
     LoadedModelOptions load;
     load.workers = 2;
-    load.submitter_runs = 1;  // as ModelServer with 2 IO threads
+    load.submitter_runs = SubmitterRunsForIoThreads(2);  // as ModelServer with the 2 IO threads below
     service_ = new Service(*root_, *pki_, load);
     auto model = service_->store().Find("mobilenet", std::nullopt);
     ASSERT_TRUE(model.ok());
