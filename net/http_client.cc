@@ -5,9 +5,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <optional>
 #include <sstream>
+
+#include "net/tls_stream.h"
 
 namespace s3ml::net {
 
@@ -18,7 +19,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// TLS's largest record plaintext.
+// What one write of the TLS stream takes (and sends with one socket write).
 constexpr size_t kFirstWriteBytes = 16 * 1024;
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
@@ -98,8 +99,7 @@ struct HttpClient::Impl {
       return Status::Ok();
     }
     peer_state = std::make_unique<TlsPeerState>();
-    tls_stream = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream),
-                                                                       options.tls->asio_context());
+    tls_stream = std::make_unique<TlsStream>(std::move(*stream), options.tls->asio_context());
     const std::string& name = options.server_name.empty() ? host : options.server_name;
     Status prepared = options.tls->PrepareConnection(tls_stream->native_handle(), peer_state.get(), name);
     if (!prepared.ok()) {
@@ -147,9 +147,9 @@ struct HttpClient::Impl {
     if (!request.body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch) {
       head.content_length(request.body.size());
     }
-    // The header and the start of the body go out together, in one TLS record: a record of its
-    // own for the header would cost the server an extra read (and often a wake-up). The body is
-    // sent from the caller's string, not copied.
+    // The header and the start of the body go out together, in one socket write: a write of its
+    // own for the header would cost the server an extra read (and often a wake-up). The rest of
+    // the body is sent from the caller's string, not copied.
     std::ostringstream header_text;
     header_text << head.base();
     std::string first = std::move(header_text).str();
@@ -158,8 +158,6 @@ struct HttpClient::Impl {
     first.append(request.body, 0, body_in_first);
     const asio::const_buffer rest(request.body.data() + body_in_first, request.body.size() - body_in_first);
 
-    // Two writes, not one asio::async_write of a two-buffer sequence: over Beast's ssl_stream
-    // (Boost 1.74) that stopped after the first buffer, its next write_some writing nothing.
     beast::error_code ec;
     tcp().expires_after(options.request_timeout);
     asio::async_write(stream, asio::buffer(first), [&](beast::error_code e, size_t) {
@@ -225,7 +223,7 @@ struct HttpClient::Impl {
   asio::io_context ioc{1};
   std::unique_ptr<TlsPeerState> peer_state;
   std::unique_ptr<beast::tcp_stream> plain_stream;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_stream;
+  std::unique_ptr<TlsStream> tls_stream;
   beast::flat_buffer buffer;
   std::shared_ptr<const PeerInfo> peer;
   uint64_t connections = 0;

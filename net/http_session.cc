@@ -2,15 +2,14 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <exception>
 #include <string>
 #include <type_traits>
 
 #include "core/log.h"
+#include "net/tls_stream.h"
 
 namespace s3ml::net::internal {
 
@@ -70,7 +69,7 @@ bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::s
 
 template <bool kTls>
 class HttpSession final : public Session, public std::enable_shared_from_this<HttpSession<kTls>> {
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using Stream = std::conditional_t<kTls, TlsStream, beast::tcp_stream>;
 
  public:
   HttpSession(tcp::socket socket, ServerCore& core, std::shared_ptr<const TlsContext> tls)
@@ -111,7 +110,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
 
   static Stream MakeStream(tcp::socket socket, const TlsContext* tls) {
     if constexpr (kTls) {
-      return Stream(std::move(socket), tls->asio_context());
+      return Stream(beast::tcp_stream(std::move(socket)), tls->asio_context());
     } else {
       return Stream(std::move(socket));
     }

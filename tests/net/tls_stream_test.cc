@@ -1,0 +1,218 @@
+// TlsStream on a real loopback TCP connection: data of every size around the record and write
+// limits in both directions, buffer sequences, completion rules, and how the connection's end,
+// tampered records and non-TLS peers are reported.
+#include "net/tls_stream.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "net/tls_context.h"
+#include "tests/net/test_certificates.h"
+
+namespace s3ml::net {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+class TlsStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pki_ = testing::MakeTestPki();
+    TlsServerOptions server_options;
+    server_options.certificate_chain_pem = pki_.server.certificate_pem;
+    server_options.private_key_pem = pki_.server.private_key_pem;
+    server_tls_ = TlsContext::CreateServer(server_options).value();
+    TlsClientOptions client_options;
+    client_options.root_pem = pki_.ca.certificate_pem;
+    client_tls_ = TlsContext::CreateClient(client_options).value();
+  }
+
+  // Two connected TCP sockets on loopback: (server side, client side).
+  std::pair<tcp::socket, tcp::socket> Connect() {
+    tcp::acceptor acceptor(ioc_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    tcp::socket client(ioc_);
+    client.connect(acceptor.local_endpoint());
+    return {acceptor.accept(), std::move(client)};
+  }
+
+  void MakeStreams(const std::shared_ptr<const TlsContext>& client_tls) {
+    auto [server_socket, client_socket] = Connect();
+    server_ = std::make_unique<TlsStream>(boost::beast::tcp_stream(std::move(server_socket)),
+                                          server_tls_->asio_context());
+    client_ = std::make_unique<TlsStream>(boost::beast::tcp_stream(std::move(client_socket)),
+                                          client_tls->asio_context());
+    ASSERT_TRUE(server_tls_->PrepareConnection(server_->native_handle(), &server_state_, "").ok());
+    ASSERT_TRUE(client_tls->PrepareConnection(client_->native_handle(), &client_state_, "localhost").ok());
+  }
+
+  // Runs both handshakes; returns (server result, client result).
+  std::pair<error_code, error_code> Handshake(const std::shared_ptr<const TlsContext>& client_tls) {
+    MakeStreams(client_tls);
+    error_code server_ec = asio::error::would_block, client_ec = asio::error::would_block;
+    server_->async_handshake(asio::ssl::stream_base::server, [&](error_code ec) { server_ec = ec; });
+    client_->async_handshake(asio::ssl::stream_base::client, [&](error_code ec) { client_ec = ec; });
+    Run();
+    return {server_ec, client_ec};
+  }
+
+  void Connected() {
+    auto [server_ec, client_ec] = Handshake(client_tls_);
+    ASSERT_FALSE(server_ec) << server_ec.message();
+    ASSERT_FALSE(client_ec) << client_ec.message();
+  }
+
+  void Run() {
+    ioc_.restart();
+    ioc_.run_for(20s);
+  }
+
+  // Sends `data` from `from` and reads exactly as many bytes at `to`.
+  std::string Transfer(TlsStream& from, TlsStream& to, const std::string& data) {
+    std::string received(data.size(), '\0');
+    error_code write_ec = asio::error::would_block, read_ec = asio::error::would_block;
+    asio::async_write(from, asio::buffer(data), [&](error_code ec, size_t) { write_ec = ec; });
+    asio::async_read(to, asio::buffer(received), [&](error_code ec, size_t) { read_ec = ec; });
+    Run();
+    EXPECT_FALSE(write_ec) << write_ec.message();
+    EXPECT_FALSE(read_ec) << read_ec.message();
+    return received;
+  }
+
+  error_code ReadOnce(TlsStream& stream) {
+    error_code result = asio::error::would_block;
+    stream.async_read_some(asio::buffer(scratch_), [&](error_code ec, size_t) { result = ec; });
+    Run();
+    return result;
+  }
+
+  asio::io_context ioc_;
+  testing::TestPki pki_;
+  std::shared_ptr<const TlsContext> server_tls_;
+  std::shared_ptr<const TlsContext> client_tls_;
+  TlsPeerState server_state_;
+  TlsPeerState client_state_;
+  std::unique_ptr<TlsStream> server_;
+  std::unique_ptr<TlsStream> client_;
+  std::array<char, 256> scratch_{};
+};
+
+TEST_F(TlsStreamTest, CarriesDataOfEverySizeAroundRecordAndWriteLimitsBothWays) {
+  Connected();
+  EXPECT_EQ(SSL_version(client_->native_handle()), TLS1_3_VERSION);
+  unsigned seed = 1;
+  for (size_t size : {size_t{1}, size_t{16383}, size_t{16384}, size_t{16385}, TlsStream::kMaxWriteBytes - 1,
+                      TlsStream::kMaxWriteBytes + 1, TlsStream::kReceiveBytes + 7, size_t{600000}}) {
+    const std::string up = RandomBytes(size, ++seed);
+    EXPECT_EQ(Transfer(*client_, *server_, up), up) << size << " bytes up";
+    const std::string down = RandomBytes(size, ++seed);
+    EXPECT_EQ(Transfer(*server_, *client_, down), down) << size << " bytes down";
+  }
+}
+
+TEST_F(TlsStreamTest, BufferSequencesArriveWholeAndInOrder) {
+  Connected();
+  const std::string a = "header: ", b = RandomBytes(100000, 7), c = "\r\n";
+  std::vector<asio::const_buffer> pieces{asio::buffer(a), asio::buffer(b), asio::buffer(c)};
+  std::string received(a.size() + b.size() + c.size(), '\0');
+  error_code write_ec = asio::error::would_block, read_ec = asio::error::would_block;
+  asio::async_write(*client_, pieces, [&](error_code ec, size_t) { write_ec = ec; });
+  asio::async_read(*server_, asio::buffer(received), [&](error_code ec, size_t) { read_ec = ec; });
+  Run();
+  ASSERT_FALSE(write_ec) << write_ec.message();
+  ASSERT_FALSE(read_ec) << read_ec.message();
+  EXPECT_EQ(received, a + b + c);
+}
+
+TEST_F(TlsStreamTest, AReadOfBufferedBytesCompletesOutsideItsInitiatingCall) {
+  Connected();
+  const std::string data = RandomBytes(100, 3);
+  std::string first(1, '\0');
+  asio::async_write(*client_, asio::buffer(data), [](error_code, size_t) {});
+  asio::async_read(*server_, asio::buffer(first), [](error_code, size_t) {});
+  Run();
+  ASSERT_EQ(first[0], data[0]);
+
+  // The other 99 bytes are already decrypted or buffered: no socket I/O is needed.
+  bool initiated = false, ran_inside = false, completed = false;
+  char next = 0;
+  server_->async_read_some(asio::buffer(&next, 1), [&](error_code ec, size_t n) {
+    ran_inside = !initiated;
+    completed = !ec && n == 1;
+  });
+  initiated = true;
+  Run();
+  EXPECT_TRUE(completed);
+  EXPECT_FALSE(ran_inside);
+  EXPECT_EQ(next, data[1]);
+}
+
+TEST_F(TlsStreamTest, ThePeersCloseNotifyReadsAsEndOfFile) {
+  Connected();
+  error_code shutdown_ec = asio::error::would_block;
+  client_->async_shutdown([&](error_code ec) { shutdown_ec = ec; });
+  Run();
+  ASSERT_FALSE(shutdown_ec) << shutdown_ec.message();
+  EXPECT_EQ(ReadOnce(*server_), asio::error::eof);
+}
+
+TEST_F(TlsStreamTest, AConnectionEndingWithoutCloseNotifyIsTruncated) {
+  Connected();
+  // A FIN, not close(): closing with the server's unread session tickets would send a reset.
+  client_->next_layer().socket().shutdown(tcp::socket::shutdown_send);
+  EXPECT_EQ(ReadOnce(*server_), asio::ssl::error::stream_truncated);
+}
+
+TEST_F(TlsStreamTest, ATamperedRecordFailsTheReadWithAnOpenSslError) {
+  Connected();
+  // An application-data record of 64 bytes the client never encrypted: its tag cannot verify.
+  std::string record = {0x17, 0x03, 0x03, 0x00, 0x40};
+  record += RandomBytes(64, 9);
+  asio::write(client_->next_layer().socket(), asio::buffer(record));
+  const error_code ec = ReadOnce(*server_);
+  EXPECT_EQ(ec.category(), asio::error::get_ssl_category()) << ec.message();
+  // The failure sticks: a second read fails too instead of returning data.
+  EXPECT_TRUE(ReadOnce(*server_));
+}
+
+TEST_F(TlsStreamTest, ANonTlsPeerFailsTheHandshake) {
+  auto [server_socket, client_socket] = Connect();
+  TlsStream server(boost::beast::tcp_stream(std::move(server_socket)), server_tls_->asio_context());
+  asio::write(client_socket, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+  error_code ec = asio::error::would_block;
+  server.async_handshake(asio::ssl::stream_base::server, [&](error_code e) { ec = e; });
+  Run();
+  EXPECT_EQ(ec.category(), asio::error::get_ssl_category()) << ec.message();
+}
+
+TEST_F(TlsStreamTest, ARefusedCertificateFailsBothSidesOfTheHandshake) {
+  const testing::TestPki other = testing::MakeTestPki("another CA");
+  TlsClientOptions options;
+  options.root_pem = other.ca.certificate_pem;
+  auto [server_ec, client_ec] = Handshake(TlsContext::CreateClient(options).value());
+  EXPECT_TRUE(client_ec);
+  EXPECT_FALSE(client_state_.refusal.empty());
+  // The client's alert reached the server: it fails instead of waiting.
+  EXPECT_TRUE(server_ec);
+  EXPECT_NE(server_ec, asio::error::would_block);
+}
+
+}  // namespace
+}  // namespace s3ml::net
