@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace s3ml::net {
 
@@ -35,7 +36,12 @@ struct TlsStreamBio {
 
   static int Write(BIO* bio, const char* data, size_t size, size_t* written) {
     BIO_clear_retry_flags(bio);
-    Stream(bio)->output_.append(data, size);
+    try {  // no exception may unwind through OpenSSL's C frames
+      Stream(bio)->output_.append(data, size);
+    } catch (const std::bad_alloc&) {
+      *written = 0;
+      return 0;  // a failed write, not a retry: the operation fails
+    }
     *written = size;
     return 1;
   }
@@ -77,7 +83,8 @@ struct TlsStreamBio {
 namespace {
 
 error_code OpenSslError(unsigned long code) {
-  if (code == 0) code = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNKNOWN_PROTOCOL);  // failed without a reason
+  // A failure with an empty error queue (SSL_ERROR_SYSCALL; again after a fatal error): as asio.
+  if (code == 0) return asio::ssl::error::unspecified_system_error;
   return error_code(static_cast<int>(code), asio::error::get_ssl_category());
 }
 
@@ -93,18 +100,16 @@ TlsStream::Step TlsStream::MapResult(SSL* ssl, int ret, error_code* ec) {
       *ec = asio::error::eof;
       return TlsStream::Step::kDone;
     default: {
-      const unsigned long code = ERR_get_error();
+      // The BIO never reports an end of input (the socket's end is mapped by SocketEndError).
+      *ec = OpenSslError(ERR_get_error());
       ERR_clear_error();
-      *ec = ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING
-                ? error_code(asio::ssl::error::stream_truncated)
-                : OpenSslError(code);
       return TlsStream::Step::kDone;
     }
   }
 }
 
 TlsStream::TlsStream(next_layer_type next_layer, asio::ssl::context& context)
-    : next_layer_(std::move(next_layer)), received_(new char[kReceiveBytes]) {
+    : next_layer_(std::move(next_layer)) {
   const BIO_METHOD* method = TlsStreamBio::Method();
   if (method == nullptr) return;
   ssl_ = SSL_new(context.native_handle());
@@ -183,6 +188,7 @@ void TlsStream::Shutdown(error_code* ec) {
 }
 
 asio::mutable_buffer TlsStream::ReceiveSpace() {
+  if (!received_) received_.reset(new char[kReceiveBytes]);  // not for connections that never talk
   // OpenSSL reads the buffer empty before it asks for more; keep any rest at the front anyway.
   const size_t rest = received_end_ - received_begin_;
   if (rest > 0 && received_begin_ > 0) std::memmove(received_.get(), received_.get() + received_begin_, rest);

@@ -11,8 +11,9 @@
 // and shutdown not concurrent with anything else. Errors: the peer's close_notify reads as
 // asio::error::eof, a connection that ends without one as asio::ssl::error::stream_truncated,
 // OpenSSL failures in asio's SSL error category, socket errors (beast::error::timeout included)
-// unchanged. Output OpenSSL makes while reading (a TLS 1.3 KeyUpdate reply) goes out with the
-// next write. async_shutdown sends close_notify and does not wait for the peer's.
+// unchanged. Output OpenSSL makes while reading (a reply to a TLS 1.3 KeyUpdate, an alert) is
+// sent before the read completes, or by the write in flight if there is one, so it never piles
+// up. async_shutdown sends close_notify and does not wait for the peer's.
 #ifndef S3ML_NET_TLS_STREAM_H_
 #define S3ML_NET_TLS_STREAM_H_
 
@@ -36,7 +37,8 @@ class TlsStream {
   using next_layer_type = boost::beast::tcp_stream;
   using executor_type = next_layer_type::executor_type;
 
-  // Plaintext taken per write operation: four full records.
+  // Plaintext taken per write operation: two full records. Smaller writes let the peer decrypt
+  // while we encrypt; larger ones save socket calls (see kFirstWriteBytes in http_client.cc).
   static constexpr size_t kMaxWriteBytes = 32 * 1024;
   // Ciphertext taken from the socket per read operation.
   static constexpr size_t kReceiveBytes = 64 * 1024;
@@ -79,7 +81,7 @@ class TlsStream {
 
  private:
   enum class Step { kDone, kNeedInput };
-  enum class State { kStart, kReceiving, kSending, kPosted };
+  enum class State { kStart, kReceiving, kSending, kFlushing, kPosted };
 
   // Non-template halves of the operations (tls_stream.cc).
   void StartHandshake(boost::asio::ssl::stream_base::handshake_type type);
@@ -90,14 +92,24 @@ class TlsStream {
   void Encrypt(const char* data, size_t size, boost::system::error_code* ec);
   void Shutdown(boost::system::error_code* ec);
   boost::asio::mutable_buffer ReceiveSpace();
+  // True when output is pending and no operation is sending.
+  bool ShouldFlush() const { return !output_.empty() && !sending_now_; }
   void Received(size_t n) { received_end_ += n; }
   static boost::system::error_code SocketEndError(const boost::system::error_code& ec);
   // SSL_get_error's verdict on an OpenSSL call that returned `ret`.
   static Step MapResult(SSL* ssl, int ret, boost::system::error_code* ec);
 
-  // Pending ciphertext out: OpenSSL writes here, the operation that made it sends it.
-  boost::asio::const_buffer Output() const { return boost::asio::buffer(output_); }
-  void OutputSent() { output_.clear(); }
+  // Pending ciphertext moves to `sending_` for the socket write, so OpenSSL can go on appending
+  // to `output_` (a read beside the write) without touching the bytes being sent.
+  boost::asio::const_buffer StartSending() {
+    sending_now_ = true;
+    sending_.swap(output_);
+    return boost::asio::buffer(sending_);
+  }
+  void Sent() {
+    sending_.clear();
+    sending_now_ = false;
+  }
 
   // An operation that did no socket I/O must still not run its handler inside the initiating
   // function (an Asio rule Beast relies on): it completes from a posted call (Post), with the
@@ -129,7 +141,7 @@ class TlsStream {
         if (io_error) return self.complete(SocketEndError(io_error));
         stream.Received(n);
       } else if (state == State::kSending) {
-        stream.OutputSent();
+        stream.Sent();
         if (io_error) return self.complete(io_error);
         if (done || failure) return self.complete(failure);
       }
@@ -140,7 +152,7 @@ class TlsStream {
         done = step == Step::kDone && !ec;
         failure = ec;
         state = State::kSending;
-        boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
+        boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
         return;
       }
       if (step == Step::kDone) {
@@ -159,6 +171,11 @@ class TlsStream {
     template <class Self>
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t n = 0) {
       if (state == State::kPosted) return self.complete(result, result_bytes);
+      if (state == State::kFlushing) {
+        stream.Sent();
+        // The read's result stands; a failed send shows on the next operation.
+        return self.complete(result, result_bytes);
+      }
       const bool did_io = state == State::kReceiving;
       if (did_io) {
         if (io_error) return self.complete(SocketEndError(io_error), size_t{0});
@@ -183,6 +200,13 @@ class TlsStream {
       // Bytes read count even if a later record failed: OpenSSL reports the failure again on the
       // next read.
       if (total > 0) ec = {};
+      if (stream.ShouldFlush()) {
+        result = ec;
+        result_bytes = total;
+        state = State::kFlushing;
+        boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+        return;
+      }
       if (!did_io) return Post(self, ec, total);
       self.complete(ec, total);
     }
@@ -196,15 +220,18 @@ class TlsStream {
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t = 0) {
       if (state == State::kPosted) return self.complete(result, result_bytes);
       if (state == State::kSending) {
-        stream.OutputSent();
-        return self.complete(io_error, io_error ? size_t{0} : result_bytes);
+        stream.Sent();
+        if (io_error) return self.complete(io_error, size_t{0});
+        // A read beside this write may have added output meanwhile.
+        if (stream.output_.empty()) return self.complete(io_error, result_bytes);
+      } else {
+        boost::system::error_code ec;
+        result_bytes = stream.EncryptFrom(buffers, &ec);
+        if (ec) return Post(self, ec, 0);
+        if (stream.output_.empty()) return Post(self, ec, result_bytes);
+        state = State::kSending;
       }
-      boost::system::error_code ec;
-      result_bytes = stream.EncryptFrom(buffers, &ec);
-      if (ec) return Post(self, ec, 0);
-      if (stream.output_.empty()) return Post(self, ec, result_bytes);
-      state = State::kSending;
-      boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
+      boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
     }
   };
 
@@ -214,14 +241,14 @@ class TlsStream {
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t = 0) {
       if (state == State::kPosted) return self.complete(result);
       if (state == State::kSending) {
-        stream.OutputSent();
+        stream.Sent();
         return self.complete(io_error);
       }
       boost::system::error_code ec;
       stream.Shutdown(&ec);
       if (ec || stream.output_.empty()) return Post(self, ec, 0);
       state = State::kSending;
-      boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
+      boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
     }
   };
 
@@ -257,7 +284,9 @@ class TlsStream {
   std::unique_ptr<char[]> received_;  // ciphertext from the socket, not yet given to OpenSSL
   size_t received_begin_ = 0;
   size_t received_end_ = 0;
-  std::string output_;   // ciphertext OpenSSL wrote, not yet sent
+  std::string output_;   // ciphertext OpenSSL wrote, not yet sending
+  std::string sending_;  // ciphertext the socket write in progress sends
+  bool sending_now_ = false;
   std::string staging_;  // joined small plaintext buffers
 };
 

@@ -7,7 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/ssl.h>
 #include <chrono>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -189,7 +191,9 @@ TEST_F(TlsStreamTest, ATamperedRecordFailsTheReadWithAnOpenSslError) {
   const error_code ec = ReadOnce(*server_);
   EXPECT_EQ(ec.category(), asio::error::get_ssl_category()) << ec.message();
   // The failure sticks: a second read fails too instead of returning data.
-  EXPECT_TRUE(ReadOnce(*server_));
+  const error_code again = ReadOnce(*server_);
+  EXPECT_TRUE(again);
+  EXPECT_NE(again, asio::error::would_block) << "the second read did not complete";
 }
 
 TEST_F(TlsStreamTest, ANonTlsPeerFailsTheHandshake) {
@@ -207,11 +211,59 @@ TEST_F(TlsStreamTest, ARefusedCertificateFailsBothSidesOfTheHandshake) {
   TlsClientOptions options;
   options.root_pem = other.ca.certificate_pem;
   auto [server_ec, client_ec] = Handshake(TlsContext::CreateClient(options).value());
-  EXPECT_TRUE(client_ec);
+  EXPECT_EQ(client_ec.category(), asio::error::get_ssl_category()) << client_ec.message();
   EXPECT_FALSE(client_state_.refusal.empty());
   // The client's alert reached the server: it fails instead of waiting.
   EXPECT_TRUE(server_ec);
   EXPECT_NE(server_ec, asio::error::would_block);
+}
+
+// TLS 1.3 KeyUpdate (RFC 8446 4.6.3) with update_requested makes the receiver write while it only
+// reads. Those replies go out during the reads: they neither pile up nor get lost.
+TEST_F(TlsStreamTest, KeyUpdateRepliesMadeWhileReadingAreSent) {
+  Connected();
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    const std::string byte(1, static_cast<char>(i));
+    ASSERT_EQ(Transfer(*client_, *server_, byte), byte) << "round " << i;
+  }
+  EXPECT_EQ(BIO_ctrl_wpending(SSL_get_wbio(server_->native_handle())), 0u);
+  // Both sides still agree on the keys, both ways.
+  const std::string down = RandomBytes(40000, 11);
+  EXPECT_EQ(Transfer(*server_, *client_, down), down);
+  const std::string up = RandomBytes(40000, 12);
+  EXPECT_EQ(Transfer(*client_, *server_, up), up);
+}
+
+// A read beside a write (allowed, as with any Asio stream): output the read makes must not
+// disturb the bytes the write is sending.
+TEST_F(TlsStreamTest, AReadBesideAWriteKeepsBothStreamsIntact) {
+  Connected();
+  const std::string down = RandomBytes(2'000'000, 21);
+  std::string down_received(down.size(), '\0');
+  std::string up = "ping";
+  std::string up_received(up.size() * 3, '\0');
+  error_code server_write = asio::error::would_block, server_read = asio::error::would_block;
+  error_code client_read = asio::error::would_block, client_write = asio::error::would_block;
+  asio::async_write(*server_, asio::buffer(down), [&](error_code ec, size_t) { server_write = ec; });
+  asio::async_read(*server_, asio::buffer(up_received), [&](error_code ec, size_t) { server_read = ec; });
+  // Three small writes, each after a KeyUpdate request: the server replies while it writes.
+  std::function<void(int)> send_ping = [&](int left) {
+    ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    asio::async_write(*client_, asio::buffer(up), [&, left](error_code ec, size_t) {
+      client_write = ec;
+      if (!ec && left > 1) send_ping(left - 1);
+    });
+  };
+  send_ping(3);
+  asio::async_read(*client_, asio::buffer(down_received), [&](error_code ec, size_t) { client_read = ec; });
+  Run();
+  EXPECT_FALSE(server_write) << server_write.message();
+  EXPECT_FALSE(server_read) << server_read.message();
+  EXPECT_FALSE(client_write) << client_write.message();
+  EXPECT_FALSE(client_read) << client_read.message();
+  EXPECT_EQ(up_received, up + up + up);
+  EXPECT_TRUE(down_received == down);
 }
 
 }  // namespace
