@@ -18,6 +18,7 @@
 #define S3ML_NET_TLS_STREAM_H_
 
 #include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -42,6 +43,9 @@ class TlsStream {
   static constexpr size_t kMaxWriteBytes = 32 * 1024;
   // Ciphertext taken from the socket per read operation.
   static constexpr size_t kReceiveBytes = 64 * 1024;
+  // Output a read may leave waiting behind a stalled write (a peer that sends KeyUpdate requests
+  // but does not read) before the read fails with asio::error::no_buffer_space.
+  static constexpr size_t kMaxPendingOutput = 64 * 1024;
 
   // REQUIRES: `context` outlives the stream. If OpenSSL cannot make the connection object, every
   // operation fails (native_handle() is then null).
@@ -200,6 +204,7 @@ class TlsStream {
       // Bytes read count even if a later record failed: OpenSSL reports the failure again on the
       // next read.
       if (total > 0) ec = {};
+      if (stream.output_.size() > kMaxPendingOutput) ec = boost::asio::error::no_buffer_space;
       if (stream.ShouldFlush()) {
         result = ec;
         result_bytes = total;

@@ -235,6 +235,33 @@ TEST_F(TlsStreamTest, KeyUpdateRepliesMadeWhileReadingAreSent) {
   EXPECT_EQ(Transfer(*client_, *server_, up), up);
 }
 
+// A peer that requests key updates but never reads stalls our write; the replies its requests
+// need cannot leave, so the read fails once they pass the cap instead of growing without end.
+TEST_F(TlsStreamTest, KeyUpdateRepliesBehindAStalledWriteAreCapped) {
+  Connected();
+  const std::string big = RandomBytes(16 * 1024 * 1024, 31);  // more than the socket buffers hold
+  error_code write_ec = asio::error::would_block;
+  asio::async_write(*server_, asio::buffer(big), [&](error_code ec, size_t) { write_ec = ec; });
+  error_code read_ec;
+  int rounds = 0;
+  for (; rounds < 20000 && !read_ec; ++rounds) {
+    ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    char byte = 'k';
+    error_code sent = asio::error::would_block;
+    asio::async_write(*client_, asio::buffer(&byte, 1), [&](error_code ec, size_t) { sent = ec; });
+    read_ec = asio::error::would_block;
+    server_->async_read_some(asio::buffer(scratch_), [&](error_code ec, size_t) { read_ec = ec; });
+    ioc_.restart();
+    while (read_ec == asio::error::would_block && ioc_.run_one_for(5s) > 0) {
+    }
+    ASSERT_FALSE(sent) << sent.message();
+  }
+  EXPECT_EQ(read_ec, asio::error::no_buffer_space) << "after " << rounds << " rounds: " << read_ec.message();
+  EXPECT_EQ(write_ec, asio::error::would_block) << "the write was meant to stay stalled";
+  EXPECT_LE(BIO_ctrl_wpending(SSL_get_wbio(server_->native_handle())),
+            TlsStream::kMaxPendingOutput + 16 * 1024);
+}
+
 // A read beside a write (allowed, as with any Asio stream): output the read makes must not
 // disturb the bytes the write is sending.
 TEST_F(TlsStreamTest, AReadBesideAWriteKeepsBothStreamsIntact) {
