@@ -27,7 +27,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
 #include <string>
-#include <type_traits>
 
 typedef struct ssl_st SSL;
 
@@ -85,7 +84,7 @@ class TlsStream {
 
  private:
   enum class Step { kDone, kNeedInput };
-  enum class State { kStart, kReceiving, kSending, kFlushing, kPosted };
+  enum class State { kStart, kReceiving, kSending, kFlushing, kFlushingToReceive, kPosted };
 
   // Non-template halves of the operations (tls_stream.cc).
   void StartHandshake(boost::asio::ssl::stream_base::handshake_type type);
@@ -180,6 +179,13 @@ class TlsStream {
         // The read's result stands; a failed send shows on the next operation.
         return self.complete(result, result_bytes);
       }
+      if (state == State::kFlushingToReceive) {
+        stream.Sent();
+        if (io_error) return self.complete(io_error, size_t{0});
+        state = State::kReceiving;
+        stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+        return;
+      }
       const bool did_io = state == State::kReceiving;
       if (did_io) {
         if (io_error) return self.complete(SocketEndError(io_error), size_t{0});
@@ -196,15 +202,22 @@ class TlsStream {
         total += got;
         if (ec || step == Step::kNeedInput || got < b.size()) break;
       }
-      if (total == 0 && !ec && boost::asio::buffer_size(buffers) > 0) {
-        state = State::kReceiving;
-        stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+      if (stream.output_.size() > kMaxPendingOutput) {
+        ec = boost::asio::error::no_buffer_space;
+      } else if (total == 0 && !ec && boost::asio::buffer_size(buffers) > 0) {
+        // Nothing readable yet. What the records so far made OpenSSL write goes out first, so a
+        // peer sending only KeyUpdate requests cannot make it pile up.
+        state = stream.ShouldFlush() ? State::kFlushingToReceive : State::kReceiving;
+        if (state == State::kFlushingToReceive) {
+          boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+        } else {
+          stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+        }
         return;
       }
       // Bytes read count even if a later record failed: OpenSSL reports the failure again on the
       // next read.
-      if (total > 0) ec = {};
-      if (stream.output_.size() > kMaxPendingOutput) ec = boost::asio::error::no_buffer_space;
+      if (total > 0 && ec != boost::asio::error::no_buffer_space) ec = {};
       if (stream.ShouldFlush()) {
         result = ec;
         result_bytes = total;

@@ -8,6 +8,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <openssl/ssl.h>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <random>
@@ -233,6 +234,45 @@ TEST_F(TlsStreamTest, KeyUpdateRepliesMadeWhileReadingAreSent) {
   EXPECT_EQ(Transfer(*server_, *client_, down), down);
   const std::string up = RandomBytes(40000, 12);
   EXPECT_EQ(Transfer(*client_, *server_, up), up);
+}
+
+// A peer may send nothing but KeyUpdate requests: the replies go out while the read waits for
+// data, so they stay under the cap however many come.
+TEST_F(TlsStreamTest, KeyUpdateRequestsWithoutDataDoNotPileUpReplies) {
+  Connected();
+  char byte = 0;
+  error_code read_ec = asio::error::would_block;
+  size_t read_n = 0;
+  server_->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t n) {
+    read_ec = ec;
+    read_n = n;
+  });
+  // ~4,000 KeyUpdate records of ~27 bytes: their replies would pass the 64 KiB cap if kept.
+  for (int i = 0; i < 4000; ++i) {
+    ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    ASSERT_EQ(SSL_do_handshake(client_->native_handle()), 1);  // writes the KeyUpdate
+  }
+  const std::string data = "x";
+  error_code write_ec = asio::error::would_block;
+  asio::async_write(*client_, asio::buffer(data), [&](error_code ec, size_t) { write_ec = ec; });
+  // Drain the replies raw (the client's TLS state is not needed), so the server's sends never stall.
+  std::array<char, 16384> sink{};
+  std::function<void()> drain = [&] {
+    client_->next_layer().socket().async_read_some(asio::buffer(sink), [&](error_code ec, size_t) {
+      if (!ec) drain();
+    });
+  };
+  drain();
+  ioc_.restart();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while ((read_ec == asio::error::would_block || write_ec == asio::error::would_block) &&
+         std::chrono::steady_clock::now() < deadline && ioc_.run_one_for(1s) > 0) {
+  }
+  ASSERT_FALSE(write_ec) << write_ec.message();
+  EXPECT_FALSE(read_ec) << read_ec.message();
+  EXPECT_EQ(read_n, 1u);
+  EXPECT_EQ(byte, 'x');
+  EXPECT_EQ(BIO_ctrl_wpending(SSL_get_wbio(server_->native_handle())), 0u);
 }
 
 // A peer that requests key updates but never reads stalls our write; the replies its requests
