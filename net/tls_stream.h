@@ -7,13 +7,15 @@
 // takes whatever the socket holds (up to kReceiveBytes) and decrypts as much as the caller's
 // buffers hold. OpenSSL does all the cryptography; this class only moves bytes.
 //
-// Contract (as asio::ssl::stream): one read and one write operation at a time at most; handshake
-// and shutdown not concurrent with anything else. Errors: the peer's close_notify reads as
-// asio::error::eof, a connection that ends without one as asio::ssl::error::stream_truncated,
-// OpenSSL failures in asio's SSL error category, socket errors (beast::error::timeout included)
-// unchanged. Output OpenSSL makes while reading (a reply to a TLS 1.3 KeyUpdate, an alert) is
-// sent before the read completes, or by the write in flight if there is one, so it never piles
-// up. async_shutdown sends close_notify and does not wait for the peer's.
+// Contract: one operation at a time, as HTTP/1.1's request and response take turns (stricter than
+// asio::ssl::stream, which allows a read beside a write). An operation started while another is
+// outstanding fails with asio::error::in_progress and leaves the other undisturbed. Output that
+// OpenSSL makes while reading (a reply to a TLS 1.3 KeyUpdate, an alert) is sent by that read,
+// before it waits for more input or completes, so it cannot pile up. Errors: the peer's
+// close_notify reads as asio::error::eof, a connection that ends without one as
+// asio::ssl::error::stream_truncated, OpenSSL failures in asio's SSL error category, socket errors
+// (beast::error::timeout included) unchanged. async_shutdown sends close_notify and does not wait
+// for the peer's.
 #ifndef S3ML_NET_TLS_STREAM_H_
 #define S3ML_NET_TLS_STREAM_H_
 
@@ -42,9 +44,6 @@ class TlsStream {
   static constexpr size_t kMaxWriteBytes = 32 * 1024;
   // Ciphertext taken from the socket per read operation.
   static constexpr size_t kReceiveBytes = 64 * 1024;
-  // Output a read may leave waiting behind a stalled write (a peer that sends KeyUpdate requests
-  // but does not read) before the read fails with asio::error::no_buffer_space.
-  static constexpr size_t kMaxPendingOutput = 64 * 1024;
 
   // REQUIRES: `context` outlives the stream. If OpenSSL cannot make the connection object, every
   // operation fails (native_handle() is then null).
@@ -95,41 +94,46 @@ class TlsStream {
   void Encrypt(const char* data, size_t size, boost::system::error_code* ec);
   void Shutdown(boost::system::error_code* ec);
   boost::asio::mutable_buffer ReceiveSpace();
-  // True when output is pending and no operation is sending.
-  bool ShouldFlush() const { return !output_.empty() && !sending_now_; }
   void Received(size_t n) { received_end_ += n; }
   static boost::system::error_code SocketEndError(const boost::system::error_code& ec);
   // SSL_get_error's verdict on an OpenSSL call that returned `ret`.
   static Step MapResult(SSL* ssl, int ret, boost::system::error_code* ec);
 
-  // Pending ciphertext moves to `sending_` for the socket write, so OpenSSL can go on appending
-  // to `output_` (a read beside the write) without touching the bytes being sent.
-  boost::asio::const_buffer StartSending() {
-    sending_now_ = true;
-    sending_.swap(output_);
-    return boost::asio::buffer(sending_);
-  }
-  void Sent() {
-    sending_.clear();
-    sending_now_ = false;
-  }
+  boost::asio::const_buffer Output() const { return boost::asio::buffer(output_); }
+  void Sent() { output_.clear(); }
 
-  // An operation that did no socket I/O must still not run its handler inside the initiating
-  // function (an Asio rule Beast relies on): it completes from a posted call (Post), with the
-  // result kept in the operation.
+  // What every operation shares: the one-at-a-time rule, and completion. An operation that did no
+  // socket I/O must still not run its handler inside the initiating function (an Asio rule Beast
+  // relies on), so it completes from a posted call (Post), with the result kept meanwhile.
   struct OpBase {
     explicit OpBase(TlsStream& s) : stream(s) {}
     TlsStream& stream;
     State state = State::kStart;
+    bool owns_stream = false;
     boost::system::error_code result;
     size_t result_bytes = 0;
 
+    // At the start: takes the stream, or (false) completes with in_progress.
+    template <class Self>
+    bool Take(Self& self) {
+      if (stream.busy_) {
+        Post(self, boost::asio::error::in_progress, 0);
+        return false;
+      }
+      stream.busy_ = owns_stream = true;
+      return true;
+    }
     template <class Self>
     void Post(Self& self, boost::system::error_code ec, size_t bytes) {
       result = ec;
       result_bytes = bytes;
       state = State::kPosted;
       boost::asio::post(std::move(self));
+    }
+    template <class Self, class... Args>
+    void Finish(Self& self, Args... args) {
+      if (owns_stream) stream.busy_ = false;
+      self.complete(args...);
     }
   };
 
@@ -139,14 +143,15 @@ class TlsStream {
     boost::system::error_code failure{};
     template <class Self>
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t n = 0) {
-      if (state == State::kPosted) return self.complete(result);
+      if (state == State::kPosted) return Finish(self, result);
+      if (state == State::kStart && !Take(self)) return;
       if (state == State::kReceiving) {
-        if (io_error) return self.complete(SocketEndError(io_error));
+        if (io_error) return Finish(self, SocketEndError(io_error));
         stream.Received(n);
       } else if (state == State::kSending) {
         stream.Sent();
-        if (io_error) return self.complete(io_error);
-        if (done || failure) return self.complete(failure);
+        if (io_error) return Finish(self, io_error);
+        if (done || failure) return Finish(self, failure);
       }
       const bool did_io = state != State::kStart;
       boost::system::error_code ec;
@@ -155,15 +160,16 @@ class TlsStream {
         done = step == Step::kDone && !ec;
         failure = ec;
         state = State::kSending;
-        boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+        boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
         return;
       }
-      if (step == Step::kDone) {
-        if (!did_io) return Post(self, ec, 0);
-        return self.complete(ec);
+      if (step == Step::kNeedInput) {
+        state = State::kReceiving;
+        stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+        return;
       }
-      state = State::kReceiving;
-      stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+      if (!did_io) return Post(self, ec, 0);
+      Finish(self, ec);
     }
   };
 
@@ -173,22 +179,23 @@ class TlsStream {
     MutableBuffers buffers;
     template <class Self>
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t n = 0) {
-      if (state == State::kPosted) return self.complete(result, result_bytes);
+      if (state == State::kPosted) return Finish(self, result, result_bytes);
+      if (state == State::kStart && !Take(self)) return;
       if (state == State::kFlushing) {
         stream.Sent();
         // The read's result stands; a failed send shows on the next operation.
-        return self.complete(result, result_bytes);
+        return Finish(self, result, result_bytes);
       }
       if (state == State::kFlushingToReceive) {
         stream.Sent();
-        if (io_error) return self.complete(io_error, size_t{0});
+        if (io_error) return Finish(self, io_error, size_t{0});
         state = State::kReceiving;
         stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
         return;
       }
       const bool did_io = state == State::kReceiving;
       if (did_io) {
-        if (io_error) return self.complete(SocketEndError(io_error), size_t{0});
+        if (io_error) return Finish(self, SocketEndError(io_error), size_t{0});
         stream.Received(n);
       }
       size_t total = 0;
@@ -202,31 +209,29 @@ class TlsStream {
         total += got;
         if (ec || step == Step::kNeedInput || got < b.size()) break;
       }
-      if (stream.output_.size() > kMaxPendingOutput) {
-        ec = boost::asio::error::no_buffer_space;
-      } else if (total == 0 && !ec && boost::asio::buffer_size(buffers) > 0) {
+      if (total == 0 && !ec && boost::asio::buffer_size(buffers) > 0) {
         // Nothing readable yet. What the records so far made OpenSSL write goes out first, so a
         // peer sending only KeyUpdate requests cannot make it pile up.
-        state = stream.ShouldFlush() ? State::kFlushingToReceive : State::kReceiving;
-        if (state == State::kFlushingToReceive) {
-          boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
-        } else {
+        state = stream.output_.empty() ? State::kReceiving : State::kFlushingToReceive;
+        if (state == State::kReceiving) {
           stream.next_layer_.async_read_some(stream.ReceiveSpace(), std::move(self));
+        } else {
+          boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
         }
         return;
       }
       // Bytes read count even if a later record failed: OpenSSL reports the failure again on the
       // next read.
-      if (total > 0 && ec != boost::asio::error::no_buffer_space) ec = {};
-      if (stream.ShouldFlush()) {
+      if (total > 0) ec = {};
+      if (!stream.output_.empty()) {
         result = ec;
         result_bytes = total;
         state = State::kFlushing;
-        boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+        boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
         return;
       }
       if (!did_io) return Post(self, ec, total);
-      self.complete(ec, total);
+      Finish(self, ec, total);
     }
   };
 
@@ -236,20 +241,18 @@ class TlsStream {
     ConstBuffers buffers;
     template <class Self>
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t = 0) {
-      if (state == State::kPosted) return self.complete(result, result_bytes);
+      if (state == State::kPosted) return Finish(self, result, result_bytes);
       if (state == State::kSending) {
         stream.Sent();
-        if (io_error) return self.complete(io_error, size_t{0});
-        // A read beside this write may have added output meanwhile.
-        if (stream.output_.empty()) return self.complete(io_error, result_bytes);
-      } else {
-        boost::system::error_code ec;
-        result_bytes = stream.EncryptFrom(buffers, &ec);
-        if (ec) return Post(self, ec, 0);
-        if (stream.output_.empty()) return Post(self, ec, result_bytes);
-        state = State::kSending;
+        return Finish(self, io_error, io_error ? size_t{0} : result_bytes);
       }
-      boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+      if (!Take(self)) return;
+      boost::system::error_code ec;
+      result_bytes = stream.EncryptFrom(buffers, &ec);
+      if (ec) return Post(self, ec, 0);
+      if (stream.output_.empty()) return Post(self, ec, result_bytes);
+      state = State::kSending;
+      boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
     }
   };
 
@@ -257,16 +260,17 @@ class TlsStream {
     using OpBase::OpBase;
     template <class Self>
     void operator()(Self& self, boost::system::error_code io_error = {}, size_t = 0) {
-      if (state == State::kPosted) return self.complete(result);
+      if (state == State::kPosted) return Finish(self, result);
       if (state == State::kSending) {
         stream.Sent();
-        return self.complete(io_error);
+        return Finish(self, io_error);
       }
+      if (!Take(self)) return;
       boost::system::error_code ec;
       stream.Shutdown(&ec);
       if (ec || stream.output_.empty()) return Post(self, ec, 0);
       state = State::kSending;
-      boost::asio::async_write(stream.next_layer_, stream.StartSending(), std::move(self));
+      boost::asio::async_write(stream.next_layer_, stream.Output(), std::move(self));
     }
   };
 
@@ -302,10 +306,9 @@ class TlsStream {
   std::unique_ptr<char[]> received_;  // ciphertext from the socket, not yet given to OpenSSL
   size_t received_begin_ = 0;
   size_t received_end_ = 0;
-  std::string output_;   // ciphertext OpenSSL wrote, not yet sending
-  std::string sending_;  // ciphertext the socket write in progress sends
-  bool sending_now_ = false;
+  std::string output_;   // ciphertext OpenSSL wrote, not yet sent
   std::string staging_;  // joined small plaintext buffers
+  bool busy_ = false;    // an operation is outstanding
 };
 
 }  // namespace s3ml::net
