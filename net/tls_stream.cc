@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 // The BIO OpenSSL reads ciphertext from and writes it to: the stream's receive buffer and
-// pending output, so bytes cross between the socket and OpenSSL with no intermediate buffer.
+// pending output, which the socket calls read into and send from (asio's BIO pair adds a copy
+// each way).
 struct TlsStreamBio {
   static TlsStream* Stream(BIO* bio) { return static_cast<TlsStream*>(BIO_get_data(bio)); }
 
