@@ -195,6 +195,10 @@ TEST_F(TlsStreamTest, ATamperedRecordFailsTheReadWithAnOpenSslError) {
   const error_code again = ReadOnce(*server_);
   EXPECT_TRUE(again);
   EXPECT_NE(again, asio::error::would_block) << "the second read did not complete";
+  // The server's fatal alert (bad_record_mac) reached the client.
+  const error_code alert = ReadOnce(*client_);
+  EXPECT_EQ(alert.category(), asio::error::get_ssl_category()) << alert.message();
+  EXPECT_NE(alert.message().find("bad record mac"), std::string::npos) << alert.message();
 }
 
 TEST_F(TlsStreamTest, ANonTlsPeerFailsTheHandshake) {
