@@ -17,6 +17,7 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "tests/net/test_certificates.h"
+#include "tests/net/test_tls.h"
 
 namespace s3ml::net {
 namespace {
@@ -25,13 +26,9 @@ using Clock = std::chrono::steady_clock;
 
 struct Fixture {
   Fixture() : pki(testing::MakeTestPki("bench")) {
-    TlsServerOptions server_tls;
-    server_tls.certificate_chain_pem = pki.server.certificate_pem;
-    server_tls.private_key_pem = pki.server.private_key_pem;
-    TlsClientOptions client_tls;
-    client_tls.root_pem = pki.ca.certificate_pem;
-    client = *TlsContext::CreateClient(client_tls);
-    tls_server = Start(*TlsContext::CreateServer(server_tls));
+    testing::TestTlsContexts tls = testing::MakeTestTlsContexts(pki);
+    client = tls.client;
+    tls_server = Start(tls.server);
     plain_server = Start(nullptr);
   }
 

@@ -23,6 +23,7 @@
 #include "net/tls_context.h"
 #include "net/tls_stream.h"
 #include "tests/net/test_certificates.h"
+#include "tests/net/test_tls.h"
 
 namespace s3ml::net {
 namespace {
@@ -32,37 +33,12 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-struct Contexts {
-  std::shared_ptr<const TlsContext> server;
-  std::shared_ptr<const TlsContext> client;
-};
-
-Contexts MakeContexts() {
-  const testing::TestPki pki = testing::MakeTestPki("bench");
-  TlsServerOptions server;
-  server.certificate_chain_pem = pki.server.certificate_pem;
-  server.private_key_pem = pki.server.private_key_pem;
-  TlsClientOptions client;
-  client.root_pem = pki.ca.certificate_pem;
-  return {TlsContext::CreateServer(server).value(), TlsContext::CreateClient(client).value()};
-}
-
-std::pair<tcp::socket, tcp::socket> ConnectedSockets(asio::io_context& ioc) {
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  tcp::socket client(ioc);
-  client.connect(acceptor.local_endpoint());
-  tcp::socket server = acceptor.accept();
-  client.set_option(tcp::no_delay(true));
-  server.set_option(tcp::no_delay(true));
-  return {std::move(server), std::move(client)};
-}
-
 // Handshakes a (server, client) pair of Stream, then times `rounds` transfers of each size from
 // client to server; returns the median microseconds per size.
 template <class Stream>
-std::vector<double> Measure(const Contexts& tls, const std::vector<size_t>& sizes, int rounds) {
+std::vector<double> Measure(const testing::TestTlsContexts& tls, const std::vector<size_t>& sizes, int rounds) {
   asio::io_context ioc(1);
-  auto [server_socket, client_socket] = ConnectedSockets(ioc);
+  auto [server_socket, client_socket] = testing::ConnectedLoopbackPair(ioc);
   Stream server(beast::tcp_stream(std::move(server_socket)), tls.server->asio_context());
   Stream client(beast::tcp_stream(std::move(client_socket)), tls.client->asio_context());
   TlsPeerState server_state, client_state;
@@ -106,7 +82,7 @@ int Main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::max(1, std::atoi(argv[i + 1]));
   }
   const std::vector<size_t> sizes = {1024, 16384, 49152, 150528, 600000};
-  const Contexts tls = MakeContexts();
+  const testing::TestTlsContexts tls = testing::MakeTestTlsContexts(testing::MakeTestPki("bench"));
   const auto baseline = Measure<beast::ssl_stream<beast::tcp_stream>>(tls, sizes, rounds);
   const auto ours = Measure<TlsStream>(tls, sizes, rounds);
   std::printf("tls_stream_bench: one-way transfer over loopback TLS 1.3, one thread, median of %d\n", rounds);

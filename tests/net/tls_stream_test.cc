@@ -19,6 +19,7 @@
 
 #include "net/tls_context.h"
 #include "tests/net/test_certificates.h"
+#include "tests/net/test_tls.h"
 
 namespace s3ml::net {
 namespace {
@@ -39,22 +40,12 @@ class TlsStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pki_ = testing::MakeTestPki();
-    TlsServerOptions server_options;
-    server_options.certificate_chain_pem = pki_.server.certificate_pem;
-    server_options.private_key_pem = pki_.server.private_key_pem;
-    server_tls_ = TlsContext::CreateServer(server_options).value();
-    TlsClientOptions client_options;
-    client_options.root_pem = pki_.ca.certificate_pem;
-    client_tls_ = TlsContext::CreateClient(client_options).value();
+    testing::TestTlsContexts contexts = testing::MakeTestTlsContexts(pki_);
+    server_tls_ = contexts.server;
+    client_tls_ = contexts.client;
   }
 
-  // Two connected TCP sockets on loopback: (server side, client side).
-  std::pair<tcp::socket, tcp::socket> Connect() {
-    tcp::acceptor acceptor(ioc_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    tcp::socket client(ioc_);
-    client.connect(acceptor.local_endpoint());
-    return {acceptor.accept(), std::move(client)};
-  }
+  std::pair<tcp::socket, tcp::socket> Connect() { return testing::ConnectedLoopbackPair(ioc_); }
 
   void MakeStreams(const std::shared_ptr<const TlsContext>& client_tls) {
     auto [server_socket, client_socket] = Connect();
@@ -199,6 +190,16 @@ TEST_F(TlsStreamTest, ATamperedRecordFailsTheReadWithAnOpenSslError) {
   const error_code alert = ReadOnce(*client_);
   EXPECT_EQ(alert.category(), asio::error::get_ssl_category()) << alert.message();
   EXPECT_NE(alert.message().find("bad record mac"), std::string::npos) << alert.message();
+}
+
+// A record header claiming 65,535 bytes (TLS 1.3 allows 2^14 + 256) is refused from the header
+// alone: no waiting for the body, no buffer sized by the peer.
+TEST_F(TlsStreamTest, AnOversizedRecordIsRefusedFromItsHeader) {
+  Connected();
+  const std::string header = {0x17, 0x03, 0x03, static_cast<char>(0xff), static_cast<char>(0xff)};
+  asio::write(client_->next_layer().socket(), asio::buffer(header));
+  const error_code ec = ReadOnce(*server_);
+  EXPECT_EQ(ec.category(), asio::error::get_ssl_category()) << ec.message();
 }
 
 TEST_F(TlsStreamTest, ANonTlsPeerFailsTheHandshake) {
