@@ -40,26 +40,38 @@ std::string MissingPrerequisite() {
   return "";
 }
 
-E2eCluster::E2eCluster(std::string dir, cluster::ClusterRecord record)
-    : dir_(dir), layout_(dir), record_(std::move(record)), supervisor_(dir), haproxy_(layout_.haproxy_socket()) {}
+E2eCluster::E2eCluster(std::string dir, cluster::ClusterRecord record, OrphanGuard guard)
+    : dir_(dir),
+      guard_(std::move(guard)),
+      layout_(dir),
+      record_(std::move(record)),
+      supervisor_(dir),
+      haproxy_(layout_.haproxy_socket()) {}
 
 Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(int servers, const std::vector<std::string>& extra_args) {
   char pattern[] = "/tmp/s3ml-e2e-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) return Internal("mkdtemp");
   const std::string dir = pattern;
+  // Armed before `s3ml up`, which a kill could also interrupt half-way.
+  const char* stop_script = "\"$0\" down --state-dir \"$1\" --grace 2; [ -n \"$S3ML_E2E_KEEP\" ] || rm -rf -- \"$1\"";
+  auto guard = OrphanGuard::Arm({"/bin/sh", "-c", stop_script, BinDir() + "/s3ml", dir});
+  if (!guard.ok()) return guard.status();
+  auto abandon = [&dir](Status why) {
+    RunCommand({BinDir() + "/s3ml", "down", "--state-dir", dir, "--grace", "2"});
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return why;
+  };
   std::vector<std::string> argv = {BinDir() + "/s3ml", "up", "--state-dir", dir, "--servers", std::to_string(servers),
                                    "--base-port", "0", "--timeout", "90"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   CommandResult up = RunCommand(argv, 120);
   if (up.exit_code != 0) {
-    RunCommand({BinDir() + "/s3ml", "down", "--state-dir", dir, "--grace", "2"});
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    return Unavailable("s3ml up failed (exit " + std::to_string(up.exit_code) + "):\n" + up.output);
+    return abandon(Unavailable("s3ml up failed (exit " + std::to_string(up.exit_code) + "):\n" + up.output));
   }
   auto record = cluster::LoadClusterRecord(cluster::ClusterLayout(dir));
-  if (!record.ok()) return record.status();
-  std::unique_ptr<E2eCluster> c(new E2eCluster(dir, std::move(record).value()));
+  if (!record.ok()) return abandon(record.status());
+  std::unique_ptr<E2eCluster> c(new E2eCluster(dir, std::move(record).value(), std::move(guard).value()));
   c->up_output_ = up.output;
   return c;
 }

@@ -1,6 +1,6 @@
 // The cluster an end-to-end test runs against: `s3ml up --base-port 0` in a temporary state
 // directory (so it never collides with a user's cluster or another test), `s3ml down` and removal
-// at the end. Also small process helpers: run a command and capture its output, run curl.
+// at the end, or, if the test process is killed first (CTest's timeout), by an OrphanGuard. Also small process helpers: run a command and capture its output, run curl.
 #ifndef S3ML_TESTS_E2E_E2E_CLUSTER_H_
 #define S3ML_TESTS_E2E_E2E_CLUSTER_H_
 
@@ -12,6 +12,7 @@
 #include "cluster/haproxy_runtime.h"
 #include "cluster/process_supervisor.h"
 #include "core/status.h"
+#include "tests/e2e/orphan_guard.h"
 
 namespace s3ml::e2e {
 
@@ -48,8 +49,9 @@ class E2eCluster {
   int Curl(const std::string& method, const std::string& path, const std::string& body_file, std::string* body) const;
 
  private:
-  E2eCluster(std::string dir, cluster::ClusterRecord record);
+  E2eCluster(std::string dir, cluster::ClusterRecord record, OrphanGuard guard);
   std::string dir_;
+  OrphanGuard guard_;
   cluster::ClusterLayout layout_;
   cluster::ClusterRecord record_;
   cluster::ProcessSupervisor supervisor_;
