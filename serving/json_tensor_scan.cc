@@ -19,6 +19,21 @@ static_assert(std::endian::native == std::endian::little,
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+constexpr std::array<bool, 256> kBracketOrStringOrObject = [] {
+  std::array<bool, 256> table{};
+  for (char c : {'[', ']', '"', '{', '}'}) table[static_cast<uint8_t>(c)] = true;
+  return table;
+}();
+
+// False when none of the 8 bytes is '[', ']', '{', '}' or '"'. (True also for a few other
+// bytes, such as 'y', which no number holds; the caller then looks byte by byte.)
+bool MayHoldBracketOrStringOrObject(uint64_t chars) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHighBits = 0x8080808080808080;
+  auto has_zero_byte = [](uint64_t v) { return ((v - kOnes) & ~v & kHighBits) != 0; };
+  // '[' ']' '{' '}' are 0x5B 0x5D 0x7B 0x7D: all 0x7F once 0x26 is or-ed in; '"' is 0x22.
+  return has_zero_byte((chars | 0x26 * kOnes) ^ 0x7F * kOnes) || has_zero_byte(chars ^ 0x22 * kOnes);
+}
+
 // A structural scan of a JSON text: just enough to find the members of the top-level object and
 // of the objects in its "inputs" array. Not a validator: nlohmann parses everything not cut out.
 // It must only be right for valid JSON and stay within the text for any input.
@@ -128,17 +143,23 @@ class Skimmer {
   // strings or objects gives up (ScanJsonNumbers would refuse it anyway).
   bool NumericArrayEnd() {
     size_t depth = 0;
-    for (; p_ < t_.size(); ++p_) {
-      const char c = t_[p_];
+    const size_t size = t_.size();
+    while (p_ < size) {
+      // Numbers, commas and spaces are most of a tensor: skip them 8 bytes at a time, then
+      // byte by byte up to the next bracket.
+      for (uint64_t chars; size - p_ >= 8; p_ += 8) {
+        std::memcpy(&chars, t_.data() + p_, sizeof chars);
+        if (MayHoldBracketOrStringOrObject(chars)) break;
+      }
+      while (p_ < size && !kBracketOrStringOrObject[static_cast<uint8_t>(t_[p_])]) ++p_;
+      if (p_ == size) return false;
+      const char c = t_[p_++];
       if (c == '[') {
         ++depth;
       } else if (c == ']') {
-        if (--depth == 0) {
-          ++p_;
-          return true;
-        }
-      } else if (c == '"' || c == '{' || c == '}') {
-        return false;
+        if (--depth == 0) return true;
+      } else {
+        return false;  // '"', '{' or '}'
       }
     }
     return false;
@@ -189,6 +210,8 @@ void AppendRaw(T value, std::vector<uint8_t>* out) {
   out->insert(out->end(), bytes, bytes + sizeof(T));
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 // One JSON number token, classified as nlohmann does: an integer token fitting int64 (negative)
 // or uint64 (otherwise) is an integer, everything else is a double.
 struct Number {
@@ -198,91 +221,243 @@ struct Number {
   std::string_view token;
 };
 
-// Parses a strict JSON number at text[*p] and moves past it.
-bool ParseNumber(std::string_view text, size_t* p, Number* number) {
-  size_t i = *p;
-  const size_t start = i;
-  auto at = [&](size_t k) { return k < text.size() ? text[k] : '\0'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  number->negative = at(i) == '-';
-  if (number->negative) ++i;
-  bool fits = true;
+// The common token of an integer tensor: 1 to 7 digits, no sign, no fraction or exponent. Reads
+// the 8 bytes at p (REQUIRES: p + 8 <= end of the text) and finds the token's length and value
+// without a branch per digit (random lengths, as in image data, would mispredict every other
+// number). Returns the position after it, or null to leave the token to the full parser.
+inline const char* ParseShortInteger(const char* p, Number* number) {
+  uint64_t chars;
+  std::memcpy(&chars, p, sizeof chars);  // little-endian: p[0] is the low byte
+  const uint64_t values = chars ^ 0x3030303030303030;  // '0'..'9' -> 0..9
+  // A byte is a digit exactly when its high nibble is 0 and its low nibble + 6 stays below 16.
+  const uint64_t non_digits = (values & 0xF0F0F0F0F0F0F0F0) |
+                              (((values & 0x0F0F0F0F0F0F0F0F) + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0);
+  if (non_digits == 0) return nullptr;  // 8 digits or more
+  const int length = std::countr_zero(non_digits) / 8;
+  if (length == 0 || (length > 1 && p[0] == '0')) return nullptr;  // the full parser refuses "01"
+  const char next = p[length];
+  if (next == '.' || next == 'e' || next == 'E') return nullptr;
+  // The digits moved to the top bytes, zeros below: the 8-digit decimal of the value, which
+  // three multiplications turn into binary (pairs, then quads, then all eight).
+  uint64_t v = chars << (8 * (8 - length));
+  v = ((v & 0x0F0F0F0F0F0F0F0F) * 2561) >> 8;
+  v = ((v & 0x00FF00FF00FF00FF) * 6553601) >> 16;
+  v = ((v & 0x0000FFFF0000FFFF) * 42949672960001) >> 32;
+  number->negative = false;
+  number->integer = true;
+  number->magnitude = v;
+  number->token = std::string_view(p, static_cast<size_t>(length));
+  return p + length;
+}
+
+// Parses a strict JSON number at p; returns the position after it, or null. REQUIRES: a ']'
+// follows somewhere after p (the scanned array ends with one), so that every loop below stops
+// at a character that cannot continue a number without reading past the text.
+const char* ParseNumber(const char* p, Number* number) {
+  const char* const start = p;
+  number->negative = *p == '-';
+  if (number->negative) ++p;
+  const char* const digits = p;
   uint64_t magnitude = 0;
-  if (at(i) == '0') {
-    ++i;
-    if (digit(at(i))) return false;  // leading zeros are not JSON
-  } else if (digit(at(i))) {
-    for (; digit(at(i)); ++i) {
-      const uint64_t d = static_cast<uint64_t>(at(i) - '0');
-      if (magnitude > (UINT64_MAX - d) / 10) fits = false;
-      if (fits) magnitude = magnitude * 10 + d;
-    }
+  if (*p == '0') {
+    ++p;
+    if (IsDigit(*p)) return nullptr;  // leading zeros are not JSON
+  } else if (IsDigit(*p)) {
+    for (; IsDigit(*p); ++p) magnitude = magnitude * 10 + static_cast<uint64_t>(*p - '0');
   } else {
-    return false;
+    return nullptr;
+  }
+  bool fits = true;
+  if (p - digits > 19) {  // 19 digits always fit in uint64; longer ones are counted again, checked
+    magnitude = 0;
+    for (const char* d = digits; d < p && fits; ++d) {
+      const uint64_t digit = static_cast<uint64_t>(*d - '0');
+      if (magnitude > (UINT64_MAX - digit) / 10) fits = false;
+      magnitude = magnitude * 10 + digit;
+    }
   }
   bool integer = true;
-  if (at(i) == '.') {
+  if (*p == '.') {
     integer = false;
-    ++i;
-    if (!digit(at(i))) return false;
-    while (digit(at(i))) ++i;
+    ++p;
+    if (!IsDigit(*p)) return nullptr;
+    while (IsDigit(*p)) ++p;
   }
-  if (at(i) == 'e' || at(i) == 'E') {
+  if (*p == 'e' || *p == 'E') {
     integer = false;
-    ++i;
-    if (at(i) == '+' || at(i) == '-') ++i;
-    if (!digit(at(i))) return false;
-    while (digit(at(i))) ++i;
+    ++p;
+    if (*p == '+' || *p == '-') ++p;
+    if (!IsDigit(*p)) return nullptr;
+    while (IsDigit(*p)) ++p;
   }
   if (number->negative && magnitude > (uint64_t{1} << 63)) fits = false;
   number->integer = integer && fits;
   number->magnitude = magnitude;
-  number->token = text.substr(start, i - start);
-  *p = i;
+  number->token = std::string_view(start, static_cast<size_t>(p - start));
+  return p;
+}
+
+// A decimal without exponent and with at most 15 digits ("0.5019608", "-12.25"), as the double
+// nearest to it: its digits as an integer over a power of ten, both exact in a double, so the one
+// correctly rounded division gives what strtod / from_chars give (Clinger's fast path). False for
+// any other token.
+bool ShortDecimal(std::string_view token, double* value) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !token.empty() && token[0] == '-';
+  if (negative) ++i;
+  uint64_t digits = 0;
+  int count = 0, fraction = -1;  // fraction: digits after the '.', -1 before it
+  for (; i < token.size(); ++i) {
+    const char c = token[i];
+    if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else if (IsDigit(c) && count < 15) {
+      digits = digits * 10 + static_cast<uint64_t>(c - '0');
+      ++count;
+      if (fraction >= 0) ++fraction;
+    } else {
+      return false;  // an exponent, or too many digits
+    }
+  }
+  if (count == 0) return false;
+  const double magnitude = static_cast<double>(digits) / kPowersOfTen[fraction < 0 ? 0 : fraction];
+  *value = negative ? -magnitude : magnitude;
   return true;
 }
 
-// Appends `number` as `type` if the DOM path would accept it (ReadInteger / AppendScalar in
+// Appends `number` as kType if the DOM path would accept it (ReadInteger / AppendScalar in
 // json_tensor_data.cc) and gives the same bytes.
-bool AppendNumber(const Number& number, Datatype type, std::vector<uint8_t>* out) {
-  if (type == Datatype::kFp32) {
+template <Datatype kType>
+bool AppendNumber(const Number& number, std::vector<uint8_t>* out) {
+  if constexpr (kType == Datatype::kFp32) {
     double d = 0;
     if (number.integer) {
       // nlohmann stores an int64 / uint64 and converts it: -0 is +0.0.
       const double m = static_cast<double>(number.magnitude);
       d = number.negative && number.magnitude != 0 ? -m : m;
-    } else {
+    } else if (!ShortDecimal(number.token, &d)) {
       const auto [end, ec] = std::from_chars(number.token.data(), number.token.data() + number.token.size(), d);
       if (ec != std::errc() || end != number.token.data() + number.token.size()) return false;
     }
     if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(FLT_MAX)) return false;
     AppendRaw(static_cast<float>(d), out);
     return true;
+  } else {
+    if (!number.integer) return false;
+    // Within [min, max] of the type, as int64 (negative) or uint64 (positive) magnitudes.
+    constexpr uint64_t kMax = kType == Datatype::kUInt8   ? UINT8_MAX
+                              : kType == Datatype::kInt8  ? INT8_MAX
+                              : kType == Datatype::kInt16 ? INT16_MAX
+                              : kType == Datatype::kInt32 ? INT32_MAX
+                                                          : INT64_MAX;
+    constexpr uint64_t kMinMagnitude = kType == Datatype::kUInt8 ? 0 : kMax + 1;
+    if (number.negative ? number.magnitude > kMinMagnitude : number.magnitude > kMax) return false;
+    // Two's complement of the magnitude; -0 is 0.
+    const uint64_t bits = number.negative ? ~number.magnitude + 1 : number.magnitude;
+    if constexpr (kType == Datatype::kUInt8 || kType == Datatype::kInt8) {
+      out->push_back(static_cast<uint8_t>(bits));
+    } else if constexpr (kType == Datatype::kInt16) {
+      AppendRaw(static_cast<uint16_t>(bits), out);
+    } else if constexpr (kType == Datatype::kInt32) {
+      AppendRaw(static_cast<uint32_t>(bits), out);
+    } else {
+      AppendRaw(bits, out);
+    }
+    return true;
   }
-  if (!number.integer) return false;
-  // Within [min, max] of the type, as int64 (negative) or uint64 (positive) magnitudes.
-  uint64_t max = 0, min_magnitude = 0;
-  switch (type) {
-    case Datatype::kUInt8: max = UINT8_MAX; break;
-    case Datatype::kInt8: max = INT8_MAX, min_magnitude = uint64_t{1} << 7; break;
-    case Datatype::kInt16: max = INT16_MAX, min_magnitude = uint64_t{1} << 15; break;
-    case Datatype::kInt32: max = INT32_MAX, min_magnitude = uint64_t{1} << 31; break;
-    case Datatype::kInt64: max = INT64_MAX, min_magnitude = uint64_t{1} << 63; break;
-    case Datatype::kBool:
-    case Datatype::kFp32: return false;
+}
+
+// ScanJsonNumbers for one datatype (not kBool).
+template <Datatype kType>
+bool ScanAs(std::string_view array, std::vector<int64_t>* nesting, std::vector<uint8_t>* out) {
+  // A valid array ends with its ']', and nothing follows; the number parser relies on it.
+  if (array.empty() || array.back() != ']') return false;
+  // Per depth d (1 = elements of the outermost array): the size every array at d must have
+  // (that of the first, as NestedJsonShape takes the first path) and whether its elements are
+  // arrays or numbers.
+  enum class Kind : uint8_t { kUnknown, kArray, kNumber };
+  std::array<int64_t, kMaxJsonTensorRank + 1> sizes;
+  std::array<int64_t, kMaxJsonTensorRank + 1> counts{};
+  std::array<Kind, kMaxJsonTensorRank + 1> kinds;
+  sizes.fill(-1);
+  kinds.fill(Kind::kUnknown);
+  size_t depth = 0, max_depth = 0;
+  const char* p = array.data();
+  const char* const end = p + array.size();
+  auto skip_space = [&] {
+    while (p < end && IsJsonSpace(*p)) ++p;
+  };
+  auto element = [&](Kind kind) {
+    if (kinds[depth] == Kind::kUnknown) kinds[depth] = kind;
+    ++counts[depth];
+    return kinds[depth] == kind;
+  };
+  // Closes the array at `depth`.
+  auto close = [&] {
+    if (sizes[depth] < 0) sizes[depth] = counts[depth];
+    if (sizes[depth] != counts[depth]) return false;
+    --depth;
+    ++p;
+    return true;
+  };
+  bool expect_value = true;
+  while (true) {
+    if (p >= end) return false;
+    const char c = *p;
+    if (expect_value) {
+      if (c == '[') {
+        if (depth == kMaxJsonTensorRank) return false;
+        if (depth > 0 && !element(Kind::kArray)) return false;
+        ++depth;
+        max_depth = std::max(max_depth, depth);
+        counts[depth] = 0;
+        ++p;
+        skip_space();
+        if (p < end && *p == ']') {
+          if (!close()) return false;
+          expect_value = false;
+          if (depth == 0) break;
+          skip_space();
+        }
+        continue;
+      }
+      if (depth == 0 || !element(Kind::kNumber)) return false;
+      // The numbers of this array, up to its ']' or a nested '[' (refused by element()).
+      while (true) {
+        Number number;
+        const char* after = end - p >= 8 ? ParseShortInteger(p, &number) : nullptr;
+        p = after != nullptr ? after : ParseNumber(p, &number);
+        if (p == nullptr || !AppendNumber<kType>(number, out)) return false;
+        if (*p == ',') {  // the common "n,n,n" without spaces
+          ++p;
+          if (IsDigit(*p) || *p == '-') {
+            ++counts[depth];
+            continue;
+          }
+          skip_space();
+          expect_value = true;
+          break;
+        }
+        expect_value = false;
+        skip_space();
+        break;
+      }
+      continue;
+    }
+    if (c == ',') {
+      ++p;
+      skip_space();
+      expect_value = true;
+      continue;
+    }
+    if (c != ']' || !close()) return false;
+    if (depth == 0) break;
+    skip_space();
   }
-  if (number.negative ? number.magnitude > min_magnitude : number.magnitude > max) return false;
-  // Two's complement of the magnitude; -0 is 0.
-  const uint64_t bits = number.negative ? ~number.magnitude + 1 : number.magnitude;
-  switch (type) {
-    case Datatype::kUInt8:
-    case Datatype::kInt8: out->push_back(static_cast<uint8_t>(bits)); break;
-    case Datatype::kInt16: AppendRaw(static_cast<uint16_t>(bits), out); break;
-    case Datatype::kInt32: AppendRaw(static_cast<uint32_t>(bits), out); break;
-    case Datatype::kInt64: AppendRaw(bits, out); break;
-    case Datatype::kBool:
-    case Datatype::kFp32: return false;
-  }
+  if (p != end) return false;
+  nesting->assign(sizes.begin() + 1, sizes.begin() + 1 + static_cast<std::ptrdiff_t>(max_depth));
   return true;
 }
 
@@ -305,75 +480,16 @@ std::optional<CutJson> CutV2InputData(std::string_view text) {
 
 bool ScanJsonNumbers(std::string_view array, Datatype type, std::vector<int64_t>* nesting,
                      std::vector<uint8_t>* out) {
-  if (type == Datatype::kBool) return false;
-  // Per depth d (1 = elements of the outermost array): the size every array at d must have
-  // (that of the first, as NestedJsonShape takes the first path) and whether its elements are
-  // arrays or numbers.
-  enum class Kind : uint8_t { kUnknown, kArray, kNumber };
-  std::array<int64_t, kMaxJsonTensorRank + 1> sizes;
-  std::array<int64_t, kMaxJsonTensorRank + 1> counts{};
-  std::array<Kind, kMaxJsonTensorRank + 1> kinds;
-  sizes.fill(-1);
-  kinds.fill(Kind::kUnknown);
-  size_t depth = 0, max_depth = 0;
-  size_t p = 0;
-  auto skip_space = [&] {
-    while (p < array.size() && IsJsonSpace(array[p])) ++p;
-  };
-  auto element = [&](Kind kind) {
-    if (kinds[depth] == Kind::kUnknown) kinds[depth] = kind;
-    ++counts[depth];
-    return kinds[depth] == kind;
-  };
-  // Closes the array at `depth`; true while the text goes on.
-  auto close = [&] {
-    if (sizes[depth] < 0) sizes[depth] = counts[depth];
-    if (sizes[depth] != counts[depth]) return false;
-    --depth;
-    ++p;
-    return true;
-  };
-  bool expect_value = true;
-  while (true) {
-    if (p >= array.size()) return false;
-    const char c = array[p];
-    if (expect_value) {
-      if (c == '[') {
-        if (depth == kMaxJsonTensorRank) return false;
-        if (depth > 0 && !element(Kind::kArray)) return false;
-        ++depth;
-        max_depth = std::max(max_depth, depth);
-        counts[depth] = 0;
-        ++p;
-        skip_space();
-        if (p < array.size() && array[p] == ']') {
-          if (!close()) return false;
-          expect_value = false;
-          if (depth == 0) break;
-          skip_space();
-        }
-        continue;
-      }
-      if (depth == 0 || !element(Kind::kNumber)) return false;
-      Number number;
-      if (!ParseNumber(array, &p, &number) || !AppendNumber(number, type, out)) return false;
-      expect_value = false;
-      skip_space();
-      continue;
-    }
-    if (c == ',') {
-      ++p;
-      skip_space();
-      expect_value = true;
-      continue;
-    }
-    if (c != ']' || !close()) return false;
-    if (depth == 0) break;
-    skip_space();
+  switch (type) {
+    case Datatype::kUInt8: return ScanAs<Datatype::kUInt8>(array, nesting, out);
+    case Datatype::kInt8: return ScanAs<Datatype::kInt8>(array, nesting, out);
+    case Datatype::kInt16: return ScanAs<Datatype::kInt16>(array, nesting, out);
+    case Datatype::kInt32: return ScanAs<Datatype::kInt32>(array, nesting, out);
+    case Datatype::kInt64: return ScanAs<Datatype::kInt64>(array, nesting, out);
+    case Datatype::kFp32: return ScanAs<Datatype::kFp32>(array, nesting, out);
+    case Datatype::kBool: return false;
   }
-  if (p != array.size()) return false;
-  nesting->assign(sizes.begin() + 1, sizes.begin() + 1 + static_cast<std::ptrdiff_t>(max_depth));
-  return true;
+  return false;
 }
 
 }  // namespace s3ml::serving
