@@ -1,6 +1,7 @@
 // The cluster an end-to-end test runs against: `s3ml up --base-port 0` in a temporary state
 // directory (so it never collides with a user's cluster or another test), `s3ml down` and removal
-// at the end, or, if the test process is killed first (CTest's timeout), by an OrphanGuard. Also small process helpers: run a command and capture its output, run curl.
+// at the end, or, if the test process is killed first (CTest's timeout), by an OrphanGuard. Also
+// small process helpers: run a command and capture its output, run curl.
 #ifndef S3ML_TESTS_E2E_E2E_CLUSTER_H_
 #define S3ML_TESTS_E2E_E2E_CLUSTER_H_
 
