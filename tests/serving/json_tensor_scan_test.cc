@@ -224,7 +224,8 @@ TEST(JsonTensorScanTest, CutsExactlyWhereverBracketsFall) {
       text.append(array).append(R"(,"shape":[1]}]})");
       return text;
     };
-    std::optional<CutJson> cut = CutV2InputData(request(data));
+    const std::string text = request(data);  // the cut's arrays are views into it
+    std::optional<CutJson> cut = CutV2InputData(text);
     ASSERT_TRUE(cut.has_value()) << data;
     ASSERT_EQ(cut->arrays.size(), 1u);
     EXPECT_EQ(cut->arrays[0].second, data);
@@ -234,7 +235,8 @@ TEST(JsonTensorScanTest, CutsExactlyWhereverBracketsFall) {
     for (char foreign : {'"', '{', '}', 'y'}) {
       std::string changed = data;
       changed.insert(at, 1, foreign);
-      std::optional<CutJson> changed_cut = CutV2InputData(request(changed));
+      const std::string changed_text = request(changed);
+      std::optional<CutJson> changed_cut = CutV2InputData(changed_text);
       if (foreign == 'y') {
         ASSERT_TRUE(changed_cut.has_value()) << changed;
         EXPECT_EQ(changed_cut->arrays[0].second, changed);
