@@ -219,6 +219,10 @@ struct Number {
   bool negative = false;
   uint64_t magnitude = 0;  // when integer
   std::string_view token;
+  // A decimal without exponent and with at most 15 digits ("0.5019608", "-12.25") is its digits
+  // over 10^fraction_digits, both exact in a double (fraction_digits < 0 for any other token).
+  uint64_t decimal_digits = 0;
+  int fraction_digits = -1;
 };
 
 // The common token of an integer tensor: 1 to 7 digits, no sign, no fraction or exponent. Reads
@@ -279,9 +283,16 @@ const char* ParseNumber(const char* p, Number* number) {
   bool integer = true;
   if (*p == '.') {
     integer = false;
+    const ptrdiff_t integer_digits = p - digits;
     ++p;
     if (!IsDigit(*p)) return nullptr;
-    while (IsDigit(*p)) ++p;
+    const char* const fraction = p;
+    uint64_t decimal = magnitude;  // meaningful only for the 15 digits taken below
+    for (; IsDigit(*p); ++p) decimal = decimal * 10 + static_cast<uint64_t>(*p - '0');
+    if (integer_digits + (p - fraction) <= 15 && *p != 'e' && *p != 'E') {
+      number->decimal_digits = decimal;
+      number->fraction_digits = static_cast<int>(p - fraction);
+    }
   }
   if (*p == 'e' || *p == 'E') {
     integer = false;
@@ -297,36 +308,6 @@ const char* ParseNumber(const char* p, Number* number) {
   return p;
 }
 
-// A decimal without exponent and with at most 15 digits ("0.5019608", "-12.25"), as the double
-// nearest to it: its digits as an integer over a power of ten, both exact in a double, so the one
-// correctly rounded division gives what strtod / from_chars give (Clinger's fast path). False for
-// any other token.
-bool ShortDecimal(std::string_view token, double* value) {
-  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  size_t i = 0;
-  const bool negative = !token.empty() && token[0] == '-';
-  if (negative) ++i;
-  uint64_t digits = 0;
-  int count = 0, fraction = -1;  // fraction: digits after the '.', -1 before it
-  for (; i < token.size(); ++i) {
-    const char c = token[i];
-    if (c == '.' && fraction < 0) {
-      fraction = 0;
-    } else if (IsDigit(c) && count < 15) {
-      digits = digits * 10 + static_cast<uint64_t>(c - '0');
-      ++count;
-      if (fraction >= 0) ++fraction;
-    } else {
-      return false;  // an exponent, or too many digits
-    }
-  }
-  if (count == 0) return false;
-  const double magnitude = static_cast<double>(digits) / kPowersOfTen[fraction < 0 ? 0 : fraction];
-  *value = negative ? -magnitude : magnitude;
-  return true;
-}
-
 // Appends `number` as kType if the DOM path would accept it (ReadInteger / AppendScalar in
 // json_tensor_data.cc) and gives the same bytes.
 template <Datatype kType>
@@ -337,7 +318,15 @@ bool AppendNumber(const Number& number, std::vector<uint8_t>* out) {
       // nlohmann stores an int64 / uint64 and converts it: -0 is +0.0.
       const double m = static_cast<double>(number.magnitude);
       d = number.negative && number.magnitude != 0 ? -m : m;
-    } else if (!ShortDecimal(number.token, &d)) {
+    } else if (number.fraction_digits >= 0) {
+      // Clinger's fast path: one correctly rounded division of exact values gives the double
+      // nearest to the decimal, as from_chars does.
+      static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+      const double magnitude =
+          static_cast<double>(number.decimal_digits) / kPowersOfTen[number.fraction_digits];
+      d = number.negative ? -magnitude : magnitude;
+    } else {
       const auto [end, ec] = std::from_chars(number.token.data(), number.token.data() + number.token.size(), d);
       if (ec != std::errc() || end != number.token.data() + number.token.size()) return false;
     }

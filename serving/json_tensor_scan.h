@@ -2,7 +2,8 @@
 // "data" array dominated JSON requests (bench/serving, MobileNet v2: ~20 ms of server CPU per
 // request over the engine's 11 ms). In process this path reads those 537 KB of UINT8 text in
 // ~1 ms against the DOM's ~20 ms (bench/serving/json_tensor_scan_bench): the cut skips 8 bytes at
-// a time up to the next bracket, and integers of up to 7 digits are read 8 bytes at a time.
+// a time up to the next bracket, integers of up to 7 digits are read 8 bytes at a time, and
+// decimals of up to 15 digits are one exact division (FP32 text: ~2.7 ms against ~32 ms).
 //
 // CutV2InputData finds, by a structural scan, the "data" arrays of the objects in a KServe v2
 // request's top-level "inputs" array and replaces each by `null`, so that nlohmann parses only

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "core/byte_reader.h"
@@ -128,6 +129,34 @@ TEST(JsonTensorScanTest, MatchesTheDomPathOnRandomIntegers) {
       ExpectAgrees(text, type, Dom(text, type).has_value());
     }
   }
+}
+
+// Decimals of up to 15 digits without exponent are divided exactly (Clinger's fast path); longer
+// ones and exponents go through from_chars. Both must give the DOM path's float.
+TEST(JsonTensorScanTest, MatchesTheDomPathOnRandomDecimals) {
+  std::mt19937_64 random(13);
+  std::string text = "[";
+  for (int i = 0; i < 3000; ++i) {
+    if (i > 0) text += ",";
+    if (random() % 4 == 0) text += '-';
+    const int digits = 1 + static_cast<int>(random() % 17);
+    std::string number;
+    for (int d = 0; d < digits; ++d) number += static_cast<char>('0' + random() % 10);
+    const size_t point = random() % static_cast<size_t>(digits);  // digits before the '.'
+    size_t first = 0;
+    while (first < point && number[first] == '0') ++first;  // no leading zeros
+    if (first == point) text += '0';
+    text.append(number, first, point - first).append(1, '.').append(number, point, std::string::npos);
+    if (random() % 8 == 0) {
+      char exponent[8];
+      std::snprintf(exponent, sizeof exponent, "e%d", static_cast<int>(random() % 20) - 10);
+      text += exponent;
+    }
+  }
+  text += "]";
+  ExpectAgrees(text, Datatype::kFp32, true);
+  ExpectAgrees("[0.123456789012345, 0.1234567890123456, 123456789012345.0, 1234567890123456.0]",
+               Datatype::kFp32, true);
 }
 
 TEST(JsonTensorScanTest, LeavesEverythingElseToTheDomPath) {
