@@ -250,9 +250,14 @@ Status ProcessSupervisor::WaitUntilReady(const std::string& name, const std::fun
   const auto deadline = SteadyClock::now() + timeout;
   for (;;) {
     if (ready()) return Status::Ok();
-    const auto exited = ExitedChild(record->pid);
-    if (exited || !IsAlive(*record)) {
-      return Unavailable(name + " exited before it was ready (" + exited.value_or("gone") + "); log " + LogPath(name) +
+    std::optional<std::string> exited = ExitedChild(record->pid);
+    if (!exited) {
+      // Not IsAlive(), which reaps: a child exiting just now would lose its exit status.
+      const auto start_time = ProcessStartTime(record->pid);  // an exited child counts as gone
+      if (!start_time.ok() || *start_time != record->start_time) exited = ExitedChild(record->pid).value_or("gone");
+    }
+    if (exited) {
+      return Unavailable(name + " exited before it was ready (" + *exited + "); log " + LogPath(name) +
                          " ends with:\n" + LogTail(name, 1536));
     }
     if (SteadyClock::now() >= deadline) {
