@@ -422,7 +422,7 @@ bool ScanAs(std::string_view array, std::vector<int64_t>* nesting, std::vector<u
         if (*p == ',') {  // the common "n,n,n" without spaces
           ++p;
           if (IsDigit(*p) || *p == '-') {
-            ++counts[depth];
+            ++counts[depth];  // element(Kind::kNumber), whose kind check this array has passed
             continue;
           }
           skip_space();

@@ -29,7 +29,8 @@ struct Body {
   std::string text;
 };
 
-// {"inputs":[{"name":"input","shape":[1,224,224,3],"datatype":T,"data":[...]}]} with pixel-like values.
+// {"inputs":[{"name":"input","shape":[1,224,224,3],"datatype":T,"data":[...]}]}, pixel-like
+// values, the data flat or nested as the shape.
 Body MakeBody(const char* name, Datatype type, bool nested) {
   std::mt19937 random(42);
   std::string data;
