@@ -19,12 +19,18 @@
 //
 //   serving_bench [--seconds S] [--workers N] [--engine-threads N] [--no-epc]
 //                 [--model NAME] [--binary-only] [--clients N] [--io-threads N]
-//   serving_bench --target https://HOST:PORT --cacert ROOT.pem
+//   serving_bench --target https://HOST:PORT --cacert ROOT.pem [--server-pid PID]... [--balancer-pid PID]
 //       measures (b) against that endpoint instead of an in-process server (e.g. HAProxy in
 //       front of s3ml servers serving the same models under the names mobilenet_v2 / mobilenet_v1_025).
+//       With the pids of the servers and the load balancer on this machine, a line after each row
+//       gives their CPU per request and the load generator's, and the throughput the cores could
+//       reach if the servers cost only (a)'s inference: what bounds "throughput / (a)" when the
+//       load generator and the load balancer share the cores. scripts/bench_cluster.sh starts such
+//       a cluster and runs this.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -39,6 +45,7 @@
 #include <unistd.h>
 
 #include "cluster/paging_rate.h"
+#include "cluster/process_supervisor.h"
 #include "client/encrypted_model.h"
 #include "client/input_loader.h"
 #include "core/clock.h"
@@ -77,6 +84,8 @@ struct Flags {
   bool binary_only = false;  // skip the JSON tensor rows
   size_t clients = 0;        // only this client count (0 = 1, 4 and 16)
   int io_threads = 2;        // the in-process server's IO threads
+  std::vector<pid_t> server_pids;  // --target: the servers behind it, whose CPU a row reports
+  pid_t balancer_pid = 0;          // --target: the load balancer (0: none on this machine)
 };
 
 struct Stats {
@@ -85,6 +94,7 @@ struct Stats {
   double cpu_us = 0;     // process CPU time per request
   double server_us = 0;  // the same minus the client threads' CPU time
   double switches = 0;   // context switches of the process per request
+  std::vector<double> watched_cpu_us;  // CPU per request of each watched process (OverHttps)
 };
 
 // CPU time of the whole process (all threads), and of the calling thread, in microseconds.
@@ -103,6 +113,16 @@ double ThreadCpuMicros() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+// CPU seconds each process has used so far; NaN for one that is gone, so its figures print "nan".
+std::vector<double> WatchedCpuSeconds(const std::vector<pid_t>& pids) {
+  std::vector<double> seconds;
+  for (pid_t pid : pids) {
+    auto cpu = cluster::ProcessCpuSeconds(pid);
+    seconds.push_back(cpu.ok() ? cpu.value() : std::nan(""));
+  }
+  return seconds;
 }
 
 Stats Summarize(std::vector<double> ms, double elapsed_s, size_t errors) {
@@ -180,8 +200,9 @@ net::HttpRequest BinaryRequest(const std::string& model, const std::string& inpu
 }
 
 // (b) `clients` threads, each with its own keep-alive HTTPS connection, sending back to back.
+// `watched`: other processes (servers, a load balancer) whose CPU time over the row is reported.
 Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_pem, const net::HttpRequest& request,
-                size_t clients, double seconds) {
+                size_t clients, double seconds, const std::vector<pid_t>& watched = {}) {
   net::TlsClientOptions tls;
   tls.root_pem = root_pem;
   auto context = net::TlsContext::CreateClient(tls);
@@ -199,6 +220,7 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
     connections.push_back(std::make_unique<net::HttpClient>(host, port, options));
     for (int warm = 0; warm < 3; ++warm) (void)connections.back()->Send(request);
   }
+  const std::vector<double> watched0 = WatchedCpuSeconds(watched);
   const double cpu0 = ProcessCpuMicros(), switches0 = ContextSwitches();
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
@@ -221,6 +243,7 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
   }
   for (auto& thread : pool) thread.join();
   const double cpu = ProcessCpuMicros() - cpu0;
+  const std::vector<double> watched1 = WatchedCpuSeconds(watched);
   std::vector<double> all;
   for (auto& s : samples) all.insert(all.end(), s.begin(), s.end());
   Stats stats = Summarize(std::move(all), std::chrono::duration<double>(Clock::now() - start).count(), errors.load());
@@ -230,6 +253,9 @@ Stats OverHttps(const std::string& host, uint16_t port, const std::string& root_
     stats.cpu_us = cpu / static_cast<double>(stats.count);
     stats.server_us = (cpu - clients_cpu) / static_cast<double>(stats.count);
     stats.switches = (ContextSwitches() - switches0) / static_cast<double>(stats.count);
+    for (size_t i = 0; i < watched.size(); ++i) {
+      stats.watched_cpu_us.push_back((watched1[i] - watched0[i]) * 1e6 / static_cast<double>(stats.count));
+    }
   }
   return stats;
 }
@@ -285,6 +311,24 @@ void PrintRow(const std::string& model, const std::string& path, size_t clients,
               path.c_str(), clients, s.p50_ms, s.p99_ms, s.per_second, s.p50_ms - a1.p50_ms,
               a_max.per_second > 0 ? s.per_second / a_max.per_second : 0.0, s.errors, s.cpu_us, s.server_us,
               s.server_us - a1.cpu_us, s.switches);
+}
+
+// After a --target row: the CPU per request of the servers, the load balancer and this load
+// generator, and the throughput the cores could give if the servers spent only (a)'s inference CPU
+// on a request (the others unchanged): the most "throughput / (a)" can be on this machine.
+void PrintCpuBudget(const Flags& flags, const Stats& row, const Stats& a_max) {
+  if (row.watched_cpu_us.size() != flags.server_pids.size() + (flags.balancer_pid != 0 ? 1 : 0)) return;
+  double servers = 0;
+  for (size_t i = 0; i < flags.server_pids.size(); ++i) servers += row.watched_cpu_us[i];
+  const double balancer = flags.balancer_pid != 0 ? row.watched_cpu_us.back() : 0.0;
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  const double total = servers + balancer + row.cpu_us;
+  const double bound = cores * 1e6 / (a_max.cpu_us + balancer + row.cpu_us);
+  std::printf("%-18s   CPU per request: servers %.0f us (inference in (a) %.0f), balancer %.0f, load generator "
+              "%.0f; total %.0f us = %.0f req/s on %.0f cores; servers costing only the inference: %.0f req/s "
+              "(%.2f of (a))\n",
+              "", servers, a_max.cpu_us, balancer, row.cpu_us, total, cores * 1e6 / total, cores, bound,
+              a_max.per_second > 0 ? bound / a_max.per_second : 0.0);
 }
 
 // (d): the in-process server with engine memory on a fresh simulated EPC host. "under": default
@@ -390,14 +434,17 @@ int Run(const Flags& flags) {
       root_pem = pem.value();
       label = "(c) target";
     }
+    std::vector<pid_t> watched = flags.server_pids;
+    if (flags.balancer_pid != 0) watched.push_back(flags.balancer_pid);
     for (const bool binary : {false, true}) {
       if (flags.binary_only && !binary) continue;
       const net::HttpRequest request = binary ? BinaryRequest(bench.name, input.name, input.shape, tensor.value())
                                               : JsonRequest(bench.name, input.name, input.shape, tensor.value());
       for (size_t clients : {1, 4, 16}) {
         if (flags.clients != 0 && clients != flags.clients) continue;
-        const Stats b = OverHttps(host, port, root_pem, request, clients, flags.seconds);
+        const Stats b = OverHttps(host, port, root_pem, request, clients, flags.seconds, watched);
         PrintRow(bench.name, label + (binary ? " binary" : " json"), clients, b, a1, a_max);
+        if (!watched.empty()) PrintCpuBudget(flags, b, a_max);
         std::fflush(stdout);
       }
     }
@@ -442,15 +489,24 @@ int main(int argc, char** argv) {
       flags.target = argv[++i];
     } else if (arg == "--cacert" && has_value) {
       flags.cacert = argv[++i];
+    } else if (arg == "--server-pid" && has_value) {
+      flags.server_pids.push_back(static_cast<pid_t>(std::stol(argv[++i])));
+    } else if (arg == "--balancer-pid" && has_value) {
+      flags.balancer_pid = static_cast<pid_t>(std::stol(argv[++i]));
     } else {
       std::fprintf(stderr, "usage: serving_bench [--seconds S] [--workers N] [--engine-threads N] "
                            "[--no-epc] [--model NAME] [--binary-only] [--clients N] [--io-threads N] "
-                           "[--target https://HOST:PORT --cacert ROOT.pem]\n");
+                           "[--target https://HOST:PORT --cacert ROOT.pem [--server-pid PID]... "
+                           "[--balancer-pid PID]]\n");
       return 2;
     }
   }
   if (flags.target.empty() != flags.cacert.empty()) {
     std::fprintf(stderr, "serving_bench: --target and --cacert go together\n");
+    return 2;
+  }
+  if (flags.target.empty() && (!flags.server_pids.empty() || flags.balancer_pid != 0)) {
+    std::fprintf(stderr, "serving_bench: --server-pid and --balancer-pid need --target\n");
     return 2;
   }
   return s3ml::serving::Run(flags);
