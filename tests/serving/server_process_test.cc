@@ -2,10 +2,11 @@
 // time, since the server uses the system clock, and a quoting daemon on a thread), the server
 // binary copied beside its enclave.json and signed like `s3ml sim sign`, and the in-process
 // FakeEcs (fake_ecs.h says what it replaces) as its ECS. Checks boot -> "server listening",
-// inference over the provisioned certificate, the agent port, SIGTERM -> exit 0, an ECS refusal
-// -> exit 3 with the reason, and an ECS of another identity -> exit 4. With --epc-host and
-// --agent-policy epc: engine memory on a simulated EPC host, s3ml_epc_* metrics, and an agent
-// answer that leaves "up 100%" while a noisy neighbour makes the host page (drain still wins).
+// inference over the provisioned certificate, the agent port, SIGTERM -> "drain" on the agent, a
+// request in flight still answered, exit 0, an ECS refusal -> exit 3 with the reason, and an ECS
+// of another identity -> exit 4. With --epc-host and --agent-policy epc: engine memory on a
+// simulated EPC host, s3ml_epc_* metrics, and an agent answer that leaves "up 100%" while a noisy
+// neighbour makes the host page (drain still wins).
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +21,12 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"
@@ -204,6 +211,31 @@ std::string* ServerProcessTest::ecs_binary_ = nullptr;
 std::string* ServerProcessTest::server_binary_ = nullptr;
 net::testing::TestPki* ServerProcessTest::pki_ = nullptr;
 
+// The test model's input; its quantization decides the pixel encoding.
+engine::TensorInfo TestModelInput() {
+  auto plain = engine::Model::Load(testing::ReadTestModel(testing::kMobilenetV1));
+  EXPECT_TRUE(plain.ok());
+  return plain.ok() ? plain.value()->inputs()[0] : engine::TensorInfo{};
+}
+
+// A v2 JSON request classifying cat.bmp with the test model.
+std::string CatInferBody() {
+  const engine::TensorInfo input = TestModelInput();
+  json data = json::array();
+  for (uint8_t v : testing::CatTensor(input)) data.push_back(v);
+  return json{{"inputs", {{{"name", input.name}, {"shape", {1, 128, 128, 3}}, {"datatype", "UINT8"}, {"data", data}}}}}
+      .dump();
+}
+
+// The top class of a v2 answer (-1 if it has no outputs).
+int TopClassOf(const std::string& answer_body) {
+  const json answer = json::parse(answer_body, nullptr, false);
+  if (answer.is_discarded() || !answer.contains("outputs")) return -1;
+  std::vector<uint8_t> scores;
+  for (const auto& v : answer["outputs"][0]["data"]) scores.push_back(v.get<uint8_t>());
+  return static_cast<int>(testing::ArgMax(scores));
+}
+
 // Classifies cat.bmp on the server's inference port and returns the top class (-1 on failure).
 int InferCatClass(uint16_t port, const net::testing::TestPki& pki) {
   net::TlsClientOptions tls;
@@ -214,25 +246,13 @@ int InferCatClass(uint16_t port, const net::testing::TestPki& pki) {
   auto metadata = client.Get("/v2/models/mobilenet");
   EXPECT_TRUE(metadata.ok()) << metadata.status().ToString();
   if (!metadata.ok() || metadata.value().status != 200) return -1;
-  // The input's quantization decides the pixel encoding: take it from the plaintext model.
-  auto plain = engine::Model::Load(testing::ReadTestModel(testing::kMobilenetV1));
-  EXPECT_TRUE(plain.ok());
-  if (!plain.ok()) return -1;
-  const engine::TensorInfo input = plain.value()->inputs()[0];
-  EXPECT_EQ(json::parse(metadata.value().body)["inputs"][0]["name"], input.name);
-  const std::vector<uint8_t> cat = testing::CatTensor(input);
-  json data = json::array();
-  for (uint8_t v : cat) data.push_back(v);
-  auto inferred = client.Post("/v2/models/mobilenet/infer",
-                              json{{"inputs", {{{"name", input.name}, {"shape", {1, 128, 128, 3}}, {"datatype", "UINT8"}, {"data", data}}}}}.dump());
+  EXPECT_EQ(json::parse(metadata.value().body)["inputs"][0]["name"], TestModelInput().name);
+  auto inferred = client.Post("/v2/models/mobilenet/infer", CatInferBody());
   EXPECT_TRUE(inferred.ok());
   if (!inferred.ok()) return -1;
   EXPECT_EQ(inferred.value().status, 200) << inferred.value().body;
   if (inferred.value().status != 200) return -1;
-  std::vector<uint8_t> scores;
-  const json answer = json::parse(inferred.value().body);
-  for (const auto& v : answer["outputs"][0]["data"]) scores.push_back(v.get<uint8_t>());
-  return static_cast<int>(testing::ArgMax(scores));
+  return TopClassOf(inferred.value().body);
 }
 
 std::string AgentAnswerAt(uint16_t port) { return net::testing::RawConnection(port).ReadAll(); }
@@ -263,6 +283,79 @@ TEST_F(ServerProcessTest, BootsServesAndDrainsOnSigterm) {
     EXPECT_EQ(agent.ReadAll(), "up 100%\n");
   }
   server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(std::chrono::seconds(20)), 0) << server.output();
+}
+
+// SIGTERM while a request is in flight. The request is held in flight by the test, not by timing:
+// its body is sent in two halves, and the second half only once the server is shutting down (its
+// agent says "drain" and its inference port no longer accepts). The server must wait for it,
+// answer it correctly, and only then exit 0.
+TEST_F(ServerProcessTest, SigtermLetsAnInFlightRequestFinishAndDrainsTheAgent) {
+  namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  auto ecs = StartEcs();
+  std::vector<std::string> argv = Argv(*ecs, *ecs_signer_);
+  for (const char* flag : {"--drain-delay-ms", "1000", "--drain-grace-ms", "10000"}) argv.push_back(flag);
+  ServerProcess server(argv, qe_->socket());
+  auto agent_line = server.WaitForLine("server agent on ", std::chrono::seconds(30));
+  auto listening = server.WaitForLine("server listening on 127.0.0.1:", std::chrono::seconds(30));
+  ASSERT_TRUE(listening.has_value() && agent_line.has_value()) << server.output();
+  const uint16_t port = PortOf(*listening), agent = PortOf(*agent_line);
+  // The agent and the port are gone once the server exits: "" / false then, not an exception.
+  auto agent_answer = [agent] {
+    try {
+      return AgentAnswerAt(agent);
+    } catch (const std::exception&) {
+      return std::string();
+    }
+  };
+  auto accepts = [port] {
+    try {
+      net::testing::RawConnection probe(port);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  EXPECT_EQ(agent_answer(), "up 100%\n");
+
+  asio::io_context ioc;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.add_certificate_authority(asio::buffer(pki_->ca.certificate_pem));
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(ioc, tls);
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  stream.handshake(asio::ssl::stream_base::client);
+  const std::string body = CatInferBody();
+  std::string head = "POST /v2/models/mobilenet/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  head.append("Content-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size()));
+  head.append("\r\n\r\n");
+  asio::write(stream, asio::buffer(head.append(body, 0, body.size() / 2)));
+
+  server.Signal(SIGTERM);
+  std::string answer;
+  for (int i = 0; i < 100 && answer != "drain\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    answer = agent_answer();
+  }
+  EXPECT_EQ(answer, "drain\n") << "the agent tells HAProxy to drain during the drain delay";
+  bool closed = false;
+  for (int i = 0; i < 200 && !closed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    closed = !accepts();
+  }
+  ASSERT_TRUE(closed) << "the inference port still accepts 10 s after SIGTERM";
+  EXPECT_EQ(agent_answer(), "drain\n") << "the server waits for the request it has half read";
+
+  boost::system::error_code error;
+  asio::write(stream, asio::buffer(body.data() + body.size() / 2, body.size() - body.size() / 2), error);
+  ASSERT_FALSE(error) << "the server dropped a request in flight: " << error.message() << "\n" << server.output();
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response, error);
+  ASSERT_FALSE(error) << "no answer to a request in flight: " << error.message() << "\n" << server.output();
+  EXPECT_EQ(response.result_int(), 200u) << response.body();
+  EXPECT_TRUE(testing::IsCatClass(static_cast<size_t>(TopClassOf(response.body())))) << response.body();
   EXPECT_EQ(server.Wait(std::chrono::seconds(20)), 0) << server.output();
 }
 
