@@ -8,6 +8,12 @@
 // or a key that is not 32 bytes, kDataLoss for a wrong key, another name/version, truncation or any
 // altered byte ("authentication failed"). The plaintext is returned as SecretBytes: the model is
 // the owner's secret and is wiped when released.
+//
+// A model's labels file (labels.txt.s3ml, beside config.json, shared by its versions) is sealed
+// the same way under the same key, so that the labels an enclave returns are the owner's:
+//   "S3MLLBL1" (8) | nonce (12) | ciphertext | tag (16),  AAD = "s3ml-labels-v1" | u32le len(name) | name
+// Its own magic and AAD keep a labels file and a model file from standing in for each other; the
+// AAD has no version, so an operator could only put back an older labels file of the same model.
 #ifndef S3ML_CLIENT_ENCRYPTED_MODEL_H_
 #define S3ML_CLIENT_ENCRYPTED_MODEL_H_
 
@@ -24,12 +30,20 @@ namespace s3ml::client {
 inline constexpr char kEncryptedModelMagic[] = "S3MLMOD1";
 inline constexpr char kEncryptedModelFileName[] = "model.tflite.s3ml";
 inline constexpr size_t kModelKeySize = 32;
+inline constexpr char kEncryptedLabelsMagic[] = "S3MLLBL1";
+inline constexpr char kEncryptedLabelsFileName[] = "labels.txt.s3ml";
 
 Result<std::vector<uint8_t>> EncryptModel(std::span<const uint8_t> model_key, std::string_view model_name,
                                           uint64_t version, std::span<const uint8_t> plaintext);
 
 Result<crypto::SecretBytes> DecryptModel(std::span<const uint8_t> model_key, std::string_view model_name,
                                          uint64_t version, std::span<const uint8_t> file_bytes);
+
+// Errors as DecryptModel's.
+Result<std::vector<uint8_t>> EncryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
+                                           std::span<const uint8_t> plaintext);
+Result<std::string> DecryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
+                                  std::span<const uint8_t> file_bytes);
 
 // The associated data for (name, version), as laid out above.
 std::vector<uint8_t> ModelAad(std::string_view model_name, uint64_t version);

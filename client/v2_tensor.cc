@@ -16,15 +16,50 @@ using Json = nlohmann::json;
 // An element count of at most 2^31 elements: far more than a response may hold anyway.
 constexpr uint64_t kMaxElements = uint64_t{1} << 31;
 
-Result<size_t> ByteSize(const std::string& datatype, const std::vector<int64_t>& shape, const std::string& what) {
-  S3ML_ASSIGN_OR_RETURN(DataType type, ParseV2Datatype(datatype));
+Result<size_t> ElementCount(const std::vector<int64_t>& shape, const std::string& what) {
   uint64_t count = 1;
   for (int64_t dim : shape) {
     if (dim < 0) return InvalidArgument(what + ": negative dimension in shape");
     if (dim != 0 && count > kMaxElements / static_cast<uint64_t>(dim)) return InvalidArgument(what + ": shape too large");
     count *= static_cast<uint64_t>(dim);
   }
-  return static_cast<size_t>(count) * engine::DataTypeSize(type);
+  return static_cast<size_t>(count);
+}
+
+Result<size_t> ByteSize(const std::string& datatype, const std::vector<int64_t>& shape, const std::string& what) {
+  S3ML_ASSIGN_OR_RETURN(DataType type, ParseV2Datatype(datatype));
+  S3ML_ASSIGN_OR_RETURN(size_t count, ElementCount(shape, what));
+  return count * engine::DataTypeSize(type);
+}
+
+// BYTES elements of the binary extension: each a 4-byte little-endian length, then its bytes,
+// filling `bytes` exactly.
+Result<std::vector<std::string>> SplitBytesElements(std::string_view bytes, size_t count, const std::string& what) {
+  std::vector<std::string> elements;
+  while (!bytes.empty()) {
+    if (elements.size() == count) return InvalidArgument(what + ": more BYTES elements than the shape holds");
+    if (bytes.size() < 4) return InvalidArgument(what + ": truncated BYTES element length");
+    const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+    const size_t length = size_t{p[0]} | size_t{p[1]} << 8 | size_t{p[2]} << 16 | size_t{p[3]} << 24;
+    bytes.remove_prefix(4);
+    if (length > bytes.size()) return InvalidArgument(what + ": BYTES element longer than the data");
+    elements.emplace_back(bytes.substr(0, length));
+    bytes.remove_prefix(length);
+  }
+  if (elements.size() != count) return InvalidArgument(what + ": fewer BYTES elements than the shape holds");
+  return elements;
+}
+
+Result<std::vector<std::string>> JsonBytesElements(const Json& data, size_t count, const std::string& what) {
+  if (!data.is_array() || data.size() != count) {
+    return InvalidArgument(what + ": BYTES data is not a flat list of " + std::to_string(count) + " strings");
+  }
+  std::vector<std::string> elements;
+  for (const Json& item : data) {
+    if (!item.is_string()) return InvalidArgument(what + ": a BYTES element is not a string");
+    elements.push_back(item.get<std::string>());
+  }
+  return elements;
 }
 
 template <typename T>
@@ -178,6 +213,7 @@ Result<DataType> ParseV2Datatype(std::string_view name) {
 
 Result<EncodedInferRequest> EncodeV2InferRequest(const V2InferCall& call) {
   const bool binary = call.encoding == TensorEncoding::kBinary;
+  if (call.classification > 0 && call.outputs.empty()) return InvalidArgument("classification needs named outputs");
   Json header = Json::object();
   if (!call.id.empty()) header["id"] = call.id;
   Json inputs = Json::array();
@@ -203,8 +239,9 @@ Result<EncodedInferRequest> EncodeV2InferRequest(const V2InferCall& call) {
   if (!call.outputs.empty()) {
     Json outputs = Json::array();
     for (const auto& name : call.outputs) {
-      Json entry = {{"name", name}};
-      if (binary) entry["parameters"] = {{"binary_data", true}};
+      Json entry = {{"name", name}, {"parameters", Json::object()}};
+      if (binary) entry["parameters"]["binary_data"] = true;
+      if (call.classification > 0) entry["parameters"]["classification"] = call.classification;
       outputs.push_back(std::move(entry));
     }
     header["outputs"] = std::move(outputs);
@@ -246,11 +283,9 @@ Result<V2InferResult> DecodeV2InferResponse(std::string_view body, std::optional
     S3ML_ASSIGN_OR_RETURN(t.name, StringMember(o, "name", "infer response output"));
     const std::string what = "infer response output '" + t.name + "'";
     S3ML_ASSIGN_OR_RETURN(t.datatype, StringMember(o, "datatype", what));
-    S3ML_ASSIGN_OR_RETURN(DataType type, ParseV2Datatype(t.datatype));
     auto shape = o.find("shape");
     if (shape == o.end()) return InvalidArgument(what + ": shape missing");
     S3ML_ASSIGN_OR_RETURN(t.shape, ParseShape(*shape, what, /*allow_variable=*/false));
-    S3ML_ASSIGN_OR_RETURN(size_t size, ByteSize(t.datatype, t.shape, what));
     std::optional<size_t> binary_size;
     if (auto p = o.find("parameters"); p != o.end() && p->is_object()) {
       if (auto b = p->find("binary_data_size"); b != p->end()) {
@@ -258,8 +293,24 @@ Result<V2InferResult> DecodeV2InferResponse(std::string_view body, std::optional
         binary_size = b->get<uint64_t>();
       }
     }
+    if (binary_size && !json_header_length) return InvalidArgument(what + ": binary data without Inference-Header-Content-Length");
+    if (t.datatype == "BYTES") {
+      S3ML_ASSIGN_OR_RETURN(size_t count, ElementCount(t.shape, what));
+      if (binary_size) {
+        if (body.size() - offset < *binary_size) return InvalidArgument(what + ": binary data truncated");
+        S3ML_ASSIGN_OR_RETURN(t.strings, SplitBytesElements(body.substr(offset, *binary_size), count, what));
+        offset += *binary_size;
+      } else {
+        auto data = o.find("data");
+        if (data == o.end()) return InvalidArgument(what + ": neither data nor binary_data_size");
+        S3ML_ASSIGN_OR_RETURN(t.strings, JsonBytesElements(*data, count, what));
+      }
+      result.outputs.push_back(std::move(t));
+      continue;
+    }
+    S3ML_ASSIGN_OR_RETURN(DataType type, ParseV2Datatype(t.datatype));
+    S3ML_ASSIGN_OR_RETURN(size_t size, ByteSize(t.datatype, t.shape, what));
     if (binary_size) {
-      if (!json_header_length) return InvalidArgument(what + ": binary data without Inference-Header-Content-Length");
       if (*binary_size != size) {
         return InvalidArgument(what + ": binary_data_size " + std::to_string(*binary_size) + " but shape and datatype need " +
                                std::to_string(size));

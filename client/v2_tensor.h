@@ -7,7 +7,9 @@
 // JSON's length in the Inference-Header-Content-Length HTTP header.
 // Responses are decoded in both forms: outputs with parameters.binary_data_size take their bytes,
 // in output order, from after the JSON header (whose length the response's
-// Inference-Header-Content-Length gives), the rest carry "data". Every field of a response is
+// Inference-Header-Content-Length gives), the rest carry "data". BYTES outputs (classification)
+// decode into V2Tensor::strings: a flat list of strings, or binary elements each prefixed by its
+// 4-byte little-endian length. Every field of a response is
 // untrusted: sizes are checked against shape x datatype, the body must end exactly after the last
 // binary output, errors are kInvalidArgument naming the output or field.
 #ifndef S3ML_CLIENT_V2_TENSOR_H_
@@ -37,6 +39,7 @@ struct V2Tensor {
   std::string datatype;        // v2 name
   std::vector<int64_t> shape;
   std::vector<uint8_t> data;   // row-major, little-endian, element size of the datatype
+  std::vector<std::string> strings = {};  // instead of data for "BYTES" (responses only), row-major
 };
 
 enum class TensorEncoding { kBinary, kJson };
@@ -46,6 +49,9 @@ struct V2InferCall {
   std::vector<V2Tensor> inputs;
   std::vector<std::string> outputs;  // empty: all outputs
   TensorEncoding encoding = TensorEncoding::kBinary;  // inputs, and the outputs asked for
+  // > 0: each output answered with its top N classes instead, as BYTES "<value>:<index>[:<label>]"
+  // (the classification extension, serving/classification.h). Needs named outputs.
+  size_t classification = 0;
 };
 
 struct V2InferResult {

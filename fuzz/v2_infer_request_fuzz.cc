@@ -48,7 +48,7 @@ bool Same(const Result<V2InferRequest>& a, const Result<V2InferRequest>& b) {
   for (size_t i = 0; i < a->outputs.size(); ++i) {
     const V2RequestedOutput& x = a->outputs[i];
     const V2RequestedOutput& y = b->outputs[i];
-    if (x.name != y.name || x.binary_data != y.binary_data) return false;
+    if (x.name != y.name || x.binary_data != y.binary_data || x.classification != y.classification) return false;
   }
   return true;
 }

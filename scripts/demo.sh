@@ -9,7 +9,7 @@
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/$build/bin"
+case $build in /*) bin="$build/bin" ;; *) bin="$root/$build/bin" ;; esac
 data=${S3ML_TESTDATA_DIR:-$root/../shared/testdata}/models/coral
 state=${S3ML_DEMO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/s3ml/cluster}
 s3ml() { "$bin/s3ml" "$@"; }
@@ -38,10 +38,10 @@ s3ml attest --ecs "$ecs" --expect-mrsigner "$mrsigner" --expect-isvprodid 2 \
 
 echo
 echo "== 3. classify through HAProxy ($service), trusting only the attested root"
+echo "   (the enclaves rank the classes and name them from the model's sealed labels file)"
 for image in cat.bmp bird.rgb; do
   echo "-- $image"
-  s3ml predict --service "$service" --cacert "$pinned" --model mobilenet_v2 --image "$data/$image" \
-    --labels "$data/imagenet_labels.txt" --top 3
+  s3ml predict --service "$service" --cacert "$pinned" --model mobilenet_v2 --image "$data/$image" --top 3
 done
 
 echo

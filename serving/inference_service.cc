@@ -79,7 +79,7 @@ Status InferenceService::AddRoutes(net::Router& router) {
     return router.Add(method, pattern, std::move(handler));
   };
   S3ML_RETURN_IF_ERROR(add("GET", "/v2", [](net::HttpRequest, net::HttpResponder respond) {
-    respond(net::HttpResponse::Json(200, V2ServerMetadataJson(kServerName, kServerVersion, {"binary_tensor_data"})));
+    respond(net::HttpResponse::Json(200, V2ServerMetadataJson(kServerName, kServerVersion, {"binary_tensor_data", "classification"})));
   }));
   S3ML_RETURN_IF_ERROR(add("GET", "/v2/health/live", [](net::HttpRequest, net::HttpResponder respond) {
     respond(net::HttpResponse::Json(200, R"({"live":true})"));
@@ -143,14 +143,15 @@ void InferenceService::Infer(net::HttpRequest request, net::HttpResponder respon
   // The completion needs the request's output selection, not the model itself: it must not hold
   // the last reference to the LoadedModel on a worker thread (see LoadedModel::Submit).
   auto request_header = std::make_shared<V2InferRequest>(std::move(parsed).value());
-  auto on_complete = [recorder, respond, request_header](InferenceResult result, const RequestTiming& timing) {
+  auto on_complete = [recorder, respond, request_header, labels = model->labels()](InferenceResult result,
+                                                                                   const RequestTiming& timing) {
     recorder.Timing(timing);
     net::HttpResponse response;
     if (!result.ok()) {
       response = ErrorResponse(result.status());
     } else {
       Result<EncodedBody> encoded = EncodeV2InferResponse(recorder.model, std::to_string(recorder.version),
-                                                          *request_header, result.value());
+                                                          *request_header, result.value(), labels.get());
       if (!encoded.ok()) {
         response = ErrorResponse(encoded.status());
       } else {

@@ -1,11 +1,13 @@
 #include "serving/kserve_v2_request.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <set>
 
 #include "core/byte_reader.h"
 #include "core/checked_math.h"
+#include "serving/classification.h"
 #include "serving/json_body.h"
 #include "serving/json_tensor_data.h"
 #include "serving/json_tensor_scan.h"
@@ -150,9 +152,11 @@ Result<std::vector<V2RequestedOutput>> ParseRequestedOutputs(
     V2RequestedOutput entry;
     entry.name = name->get<std::string>();
     const std::string what = "output \"" + entry.name + "\"";
-    bool known = false;
-    for (const engine::TensorInfo& info : model_outputs) known = known || info.name == entry.name;
-    if (!known) return InvalidArgument(what + " is not an output of the model");
+    const engine::TensorInfo* info = nullptr;
+    for (const engine::TensorInfo& candidate : model_outputs) {
+      if (candidate.name == entry.name) info = &candidate;
+    }
+    if (info == nullptr) return InvalidArgument(what + " is not an output of the model");
     if (!seen.insert(entry.name).second) return InvalidArgument(what + " is requested more than once");
     auto parameters = output.find("parameters");
     if (parameters != output.end()) {
@@ -162,8 +166,13 @@ Result<std::vector<V2RequestedOutput>> ParseRequestedOutputs(
         if (!binary->is_boolean()) return InvalidArgument(what + ": \"binary_data\" is not a boolean");
         entry.binary_data = binary->get<bool>();
       }
-      if (parameters->contains("classification")) {
-        return Unimplemented(what + ": the classification extension is not supported");
+      if (auto classes = parameters->find("classification"); classes != parameters->end()) {
+        if (!classes->is_number_unsigned() || classes->get<uint64_t>() == 0) {
+          return InvalidArgument(what + ": \"classification\" is not a positive integer");
+        }
+        S3ML_RETURN_IF_ERROR(CheckClassifiable(std::vector<int64_t>(info->shape.begin(), info->shape.end()), what));
+        // More than the classes there are returns them all (classification.h).
+        entry.classification = static_cast<size_t>(std::min<uint64_t>(classes->get<uint64_t>(), SIZE_MAX));
       }
     }
     requested.push_back(std::move(entry));

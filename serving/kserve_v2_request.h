@@ -30,6 +30,7 @@ namespace s3ml::serving {
 struct V2RequestedOutput {
   std::string name;
   bool binary_data = false;  // parameters.binary_data
+  size_t classification = 0;  // parameters.classification: the top N as strings (classification.h); 0 = the tensor
 };
 
 struct V2InferRequest {

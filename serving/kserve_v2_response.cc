@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "serving/classification.h"
 #include "serving/json_tensor_data.h"
 #include "serving/tensor_validator.h"
 
@@ -38,11 +39,11 @@ json TensorMetadata(const engine::TensorInfo& info, bool batch_dim_variable) {
 }  // namespace
 
 Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::string_view model_version,
-                                          const V2InferRequest& request,
-                                          const std::vector<TensorPayload>& outputs) {
+                                          const V2InferRequest& request, const std::vector<TensorPayload>& outputs,
+                                          const client::LabelMap* labels) {
   std::vector<V2RequestedOutput> selection = request.outputs;
   if (selection.empty()) {
-    for (const TensorPayload& output : outputs) selection.push_back({output.name, false});
+    for (const TensorPayload& output : outputs) selection.push_back({.name = output.name});
   }
   json response = {{"model_name", std::string(model_name)},
                    {"model_version", std::string(model_version)}};
@@ -56,10 +57,24 @@ Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::stri
     }
     if (output == nullptr) return Internal("output \"" + wanted.name + "\" was not produced");
     S3ML_RETURN_IF_ERROR(CheckPayloadSize(*output, "output \"" + output->name + "\""));
+    const bool as_binary = wanted.binary_data || request.binary_data_output;
+    if (wanted.classification > 0) {
+      S3ML_ASSIGN_OR_RETURN(Classification classes, Classify(*output, wanted.classification, labels));
+      json entry = {{"name", output->name}, {"datatype", "BYTES"}, {"shape", classes.shape}};
+      if (as_binary) {
+        const std::string bytes = EncodeBytesElements(classes.elements);
+        entry["parameters"] = {{"binary_data_size", bytes.size()}};
+        binary += bytes;
+      } else {
+        entry["data"] = classes.elements;
+      }
+      encoded_outputs.push_back(std::move(entry));
+      continue;
+    }
     json entry = {{"name", output->name},
                   {"datatype", std::string(DatatypeName(output->datatype))},
                   {"shape", output->shape}};
-    if (wanted.binary_data || request.binary_data_output) {
+    if (as_binary) {
       entry["parameters"] = {{"binary_data_size", output->data.size()}};
       binary.append(reinterpret_cast<const char*>(output->data.data()), output->data.size());
     } else {

@@ -2,8 +2,9 @@
 //
 // An infer response lists the requested outputs (all of them, in model order, when the request
 // named none). Outputs asked for with binary_data (or all, with binary_data_output) are appended
-// after the JSON as raw little-endian bytes, and the JSON's length is returned for the
-// Inference-Header-Content-Length header; otherwise the body is JSON only.
+// after the JSON as raw little-endian bytes (BYTES: each element's 4-byte little-endian length,
+// then the element), and the JSON's length is returned for the Inference-Header-Content-Length
+// header; otherwise the body is JSON only.
 #ifndef S3ML_SERVING_KSERVE_V2_RESPONSE_H_
 #define S3ML_SERVING_KSERVE_V2_RESPONSE_H_
 
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/label_map.h"
 #include "core/status.h"
 #include "engine/tensor_info.h"
 #include "serving/kserve_v2_request.h"
@@ -27,11 +29,13 @@ struct EncodedBody {
   std::string content_type;  // "application/json" or "application/octet-stream"
 };
 
-// `outputs` are the engine's results by name. Errors (kInternal) only when an output the request
-// asked for is missing or a payload's data does not match its shape: bugs, not bad input.
+// `outputs` are the engine's results by name. Outputs asked for with "classification" are
+// answered as classification.h says, with `labels` (may be null: no labels). Errors (kInternal)
+// only when an output the request asked for is missing or a payload's data does not match its
+// shape: bugs, not bad input.
 Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::string_view model_version,
-                                          const V2InferRequest& request,
-                                          const std::vector<TensorPayload>& outputs);
+                                          const V2InferRequest& request, const std::vector<TensorPayload>& outputs,
+                                          const client::LabelMap* labels = nullptr);
 
 // GET /v2/models/{m}[/versions/{v}]: {"name","versions","platform":"tflite","inputs","outputs"}.
 // With `batch_dim_variable` the leading dim of every tensor is reported as -1. A tensor with

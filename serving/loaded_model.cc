@@ -28,6 +28,19 @@ Status CheckBatchable(const engine::Model& model) {
   return Status::Ok();
 }
 
+// The labels file is sealed under the model key (client/encrypted_model.h): labels the enclave
+// returns come from the owner, not from the storage operator; a plain file is refused.
+Result<client::LabelMap> LoadEncryptedLabels(const ServableVersion& servable, std::span<const uint8_t> model_key) {
+  const std::string what = "labels " + servable.labels_path;
+  Result<std::vector<uint8_t>> file = ReadFileBytes(servable.labels_path, client::kMaxLabelFileBytes + 64);  // + magic, nonce, tag
+  if (!file.ok()) return file.status().WithContext(what);
+  Result<std::string> text = client::DecryptLabels(model_key, servable.model, file.value());
+  if (!text.ok()) {
+    return text.status().WithContext(what + " (labels files are encrypted with `s3ml model encrypt --labels`)");
+  }
+  return client::LabelMap::Parse(text.value());
+}
+
 }  // namespace
 
 Result<std::shared_ptr<LoadedModel>> LoadedModel::Load(const ServableVersion& servable,
@@ -56,7 +69,15 @@ Result<std::shared_ptr<LoadedModel>> LoadedModel::Load(const ServableVersion& se
     if (!batchable.ok()) return batchable.WithContext(label);
   }
 
-  std::shared_ptr<LoadedModel> loaded(new LoadedModel(servable, std::move(model).value(), validation));
+  std::shared_ptr<const client::LabelMap> labels;
+  if (!servable.labels_path.empty()) {
+    Result<client::LabelMap> read = LoadEncryptedLabels(servable, model_key);
+    if (!read.ok()) return read.status().WithContext(label);
+    labels = std::make_shared<const client::LabelMap>(std::move(read).value());
+  }
+
+  std::shared_ptr<LoadedModel> loaded(
+      new LoadedModel(servable, std::move(model).value(), validation, std::move(labels)));
   BatchingOptions batching;
   if (servable.config.batching.has_value()) {
     batching = *servable.config.batching;
@@ -80,8 +101,12 @@ Result<std::shared_ptr<LoadedModel>> LoadedModel::Load(const ServableVersion& se
 }
 
 LoadedModel::LoadedModel(ServableVersion servable, std::shared_ptr<const engine::Model> model,
-                         ValidationOptions validation)
-    : servable_(std::move(servable)), model_(model), validation_(validation), executions_(std::move(model)) {}
+                         ValidationOptions validation, std::shared_ptr<const client::LabelMap> labels)
+    : servable_(std::move(servable)),
+      model_(model),
+      validation_(validation),
+      labels_(std::move(labels)),
+      executions_(std::move(model)) {}
 
 LoadedModel::~LoadedModel() { Stop(); }
 

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/label_map.h"
 #include "core/status.h"
 #include "engine/allocator.h"
 #include "engine/model.h"
@@ -69,6 +70,9 @@ class LoadedModel {
   const std::vector<engine::TensorInfo>& outputs() const { return model_->outputs(); }
   const ValidationOptions& validation() const { return validation_; }
   bool batching() const { return validation_.allow_batch_dim; }
+  // The config's labels file, read at load (kMaxLabelFileBytes at most); null when it names none.
+  // Shared so that a completion can keep it without keeping the model (see Submit).
+  const std::shared_ptr<const client::LabelMap>& labels() const { return labels_; }
   // Parses of this version's binary-tensor request headers (ParseV2InferRequest's cache).
   V2HeaderCache* v2_header_cache() const { return &v2_header_cache_; }
 
@@ -85,13 +89,15 @@ class LoadedModel {
   void Stop();
 
  private:
-  LoadedModel(ServableVersion servable, std::shared_ptr<const engine::Model> model, ValidationOptions validation);
+  LoadedModel(ServableVersion servable, std::shared_ptr<const engine::Model> model, ValidationOptions validation,
+              std::shared_ptr<const client::LabelMap> labels);
   std::vector<InferenceResult> RunBatch(std::span<const InferenceRequest* const> batch);
   InferenceResult RunRequest(const InferenceRequest& request, engine::Execution& execution);
 
   const ServableVersion servable_;
   const std::shared_ptr<const engine::Model> model_;
   const ValidationOptions validation_;
+  const std::shared_ptr<const client::LabelMap> labels_;
   ExecutionPool executions_;
   mutable V2HeaderCache v2_header_cache_;
   // Last: destroyed (stopped and joined) before the members its workers use.

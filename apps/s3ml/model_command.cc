@@ -1,7 +1,9 @@
 // `s3ml model encrypt|push`: models for the untrusted repository and their keys for the ECS.
-//   encrypt --model M.tflite --name N --version V (--key K | --key-out K) --out REPO
+//   encrypt --model M.tflite --name N --version V (--key K | --key-out K) --out REPO [--labels L]
 //           writes REPO/N/V/model.tflite.s3ml (AES-256-GCM, AAD = name + version;
-//           client/encrypted_model.h); --key-out generates a random key into a new 0600 file
+//           client/encrypted_model.h); --key-out generates a random key into a new 0600 file;
+//           --labels seals L as REPO/N/labels.txt.s3ml under the same key (and names it in a new
+//           REPO/N/config.json; an existing config is left for the user to edit)
 //   push    --ecs URL --owner-dir D --name N --key K + attest flags
 //           attests the ECS, then uploads the key over the owner-authenticated connection
 //           (PUT /v1/models/N/key); the manifest must list the model for some identity
@@ -10,6 +12,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -17,6 +20,7 @@
 #include "client/ecs_attest_cli.h"
 #include "client/ecs_client.h"
 #include "client/encrypted_model.h"
+#include "client/label_map.h"
 #include "client/model_key_file.h"
 #include "client/owner_keys.h"
 #include "core/clock.h"
@@ -37,6 +41,7 @@ struct Options {
   std::string key;
   std::string key_out;
   std::string out;
+  std::string labels;
   std::string owner_dir;
   client::EcsAttestFlags ecs;
 };
@@ -52,6 +57,25 @@ uint64_t ParseVersion(const std::string& text) {
 
 void MakeDirectory(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw cli::CommandFailed(1, "cannot create " + dir);
+}
+
+void WriteLabels(const Options& o, const crypto::SecretBytes& key, const std::string& model_dir) {
+  const auto text = cli::ValueOrFail(ReadFileBytes(o.labels, client::kMaxLabelFileBytes), "--labels");
+  const auto sealed = cli::ValueOrFail(client::EncryptLabels(key.span(), o.name, text), "encrypt labels");
+  const std::string path = model_dir + "/" + client::kEncryptedLabelsFileName;
+  cli::CheckOk(WriteFileAtomic(path, sealed, 0644), "writing " + path);
+  std::printf("wrote %s\n", path.c_str());
+  const std::string config = model_dir + "/config.json";
+  const std::string labels_entry = std::string("\"labels\": \"") + client::kEncryptedLabelsFileName + "\"";
+  std::error_code ec;
+  if (std::filesystem::exists(config, ec)) {
+    std::printf("%s exists: make sure it has %s\n", config.c_str(), labels_entry.c_str());
+  } else {
+    const std::string text = "{" + labels_entry + "}\n";
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    cli::CheckOk(WriteFileAtomic(config, bytes, 0644), "writing " + config);
+    std::printf("wrote %s\n", config.c_str());
+  }
 }
 
 void Encrypt(const Options& o) {
@@ -75,6 +99,7 @@ void Encrypt(const Options& o) {
   MakeDirectory(model_dir);
   MakeDirectory(version_dir);
   cli::CheckOk(WriteFileAtomic(path, sealed, 0644), "writing " + path);
+  if (!o.labels.empty()) WriteLabels(o, key, model_dir);
   std::printf("encrypted %s (%zu bytes, sha256 %s) as %s version %llu\n", o.model.c_str(), plaintext.size(),
               HexEncode(crypto::Sha256(plaintext)).c_str(), o.name.c_str(), static_cast<unsigned long long>(version));
   std::printf("wrote %s\n", path.c_str());
@@ -105,6 +130,7 @@ void Setup(CLI::App& app) {
   auto* key_out = encrypt->add_option("--key-out", e->key_out, "Generate a new key into this file (0600, never overwritten)");
   key->excludes(key_out);
   encrypt->add_option("--out", e->out, "Repository root")->required();
+  encrypt->add_option("--labels", e->labels, "Labels file (one per line) to seal beside the model");
   encrypt->callback([e] { Encrypt(*e); });
 
   auto p = std::make_shared<Options>();

@@ -4,7 +4,9 @@
 // CA (from `s3ml attest`). The model's input (name, datatype, shape) comes from the service's
 // KServe v2 metadata; the image is decoded and adapted to it (client/input_loader.h), sent with
 // binary tensors (default) or JSON tensors, and the first output's top classes are printed with
-// their labels. --service may be repeated: failed connections are retried on the next one.
+// their labels: the service's (the classification extension, from the model's sealed labels file),
+// or with --labels the local file's. --service may be repeated: failed connections are retried on
+// the next one.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@
 #include "client/inference_client.h"
 #include "client/input_loader.h"
 #include "client/label_map.h"
+#include "client/classification_result.h"
 #include "client/top_k.h"
 #include "core/clock.h"
 #include "core/file.h"
@@ -70,6 +73,9 @@ void Run(const Options& o) {
   t.data = std::move(tensor);
   call.inputs.push_back(std::move(t));
   call.outputs.push_back(metadata.outputs[0].name);
+  // Without a local labels file the service ranks the classes and names them from the model's
+  // sealed labels (the classification extension); with one, the client ranks the raw scores.
+  if (o.labels.empty()) call.classification = static_cast<size_t>(o.top);
 
   const uint64_t start = MonotonicNanos();
   client::V2InferResult result = cli::ValueOrFail(service->Infer(o.model, o.version, call), "inference");
@@ -77,31 +83,34 @@ void Run(const Options& o) {
   if (result.outputs.empty()) throw cli::CommandFailed(1, "the service returned no output");
   const client::V2Tensor& scores = result.outputs[0];
 
-  // The output as the engine would describe it: the metadata's quantization (if reported) and
-  // the shape the service actually returned.
-  client::V2TensorMetadata described = metadata.outputs[0];
-  described.datatype = scores.datatype;
-  described.shape = scores.shape;
-  engine::TensorInfo output = cli::ValueOrFail(client::ToTensorInfo(described), "output " + scores.name);
-  auto top = cli::ValueOrFail(client::TopK(output, scores.data, static_cast<size_t>(o.top)), "output " + scores.name);
-
-  client::LabelMap labels;
-  if (!o.labels.empty()) labels = cli::ValueOrFail(client::LabelMap::Load(o.labels), "--labels");
+  std::vector<client::LabeledClass> top;
+  if (call.classification > 0) {
+    top = cli::ValueOrFail(client::ParseClassifications(scores, metadata.outputs[0].quantization), "output " + scores.name);
+  } else {
+    // The output as the engine would describe it: the metadata's quantization (if reported) and
+    // the shape the service actually returned.
+    client::V2TensorMetadata described = metadata.outputs[0];
+    described.datatype = scores.datatype;
+    described.shape = scores.shape;
+    engine::TensorInfo output = cli::ValueOrFail(client::ToTensorInfo(described), "output " + scores.name);
+    const client::LabelMap labels = cli::ValueOrFail(client::LabelMap::Load(o.labels), "--labels");
+    for (const auto& c : cli::ValueOrFail(client::TopK(output, scores.data, static_cast<size_t>(o.top)), "output " + scores.name)) {
+      top.push_back({c.index, c.score, std::string(labels.Name(c.index))});
+    }
+  }
   if (o.json) {
     nlohmann::json j;
     j["model"] = result.model_name.empty() ? o.model : result.model_name;
     j["model_version"] = result.model_version;
     j["output"] = scores.name;
     j["top"] = nlohmann::json::array();
-    for (const auto& c : top) j["top"].push_back({{"index", c.index}, {"label", std::string(labels.Name(c.index))}, {"score", c.score}});
+    for (const auto& c : top) j["top"].push_back({{"index", c.index}, {"label", c.label}, {"score", c.score}});
     j["latency_ms"] = latency_ms;
     std::printf("%s\n", j.dump().c_str());
     return;
   }
   for (const auto& c : top) {
-    const std::string_view label = labels.Name(c.index);
-    std::printf("%zu%s%.*s %.4g\n", c.index, label.empty() ? "" : " ", static_cast<int>(label.size()), label.data(),
-                static_cast<double>(c.score));
+    std::printf("%zu%s%s %.4g\n", c.index, c.label.empty() ? "" : " ", c.label.c_str(), static_cast<double>(c.score));
   }
   std::printf("model %s version %s, %.3f ms\n", (result.model_name.empty() ? o.model : result.model_name).c_str(),
               result.model_version.empty() ? "?" : result.model_version.c_str(), latency_ms);
@@ -116,7 +125,7 @@ void Setup(CLI::App& app) {
   cmd->add_option("--model", o->model, "Model name")->required();
   cmd->add_option("--version", o->version, "Model version (default: the server's choice)");
   cmd->add_option("--image", o->image, "Image (.bmp), .npy or raw tensor file")->required();
-  cmd->add_option("--labels", o->labels, "Label file, one label per line");
+  cmd->add_option("--labels", o->labels, "Local label file, one label per line (default: the service's labels)");
   cmd->add_option("--top", o->top, "How many classes to print")->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--json", o->json, "Print one JSON object");
   auto* binary = cmd->add_flag("--binary", o->binary, "Send tensors with the binary data extension (default)");

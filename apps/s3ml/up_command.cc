@@ -30,6 +30,7 @@
 #include "client/ecs_attest_flags.h"
 #include "client/ecs_client.h"
 #include "client/encrypted_model.h"
+#include "client/label_map.h"
 #include "client/manifest_builder.h"
 #include "client/owner_keys.h"
 #include "cluster/cluster_state.h"
@@ -357,9 +358,10 @@ void ClusterStarter::ConfigureEcs() {
     cli::CheckOk(WriteFileAtomic(model_dir + "/1/" + client::kEncryptedModelFileName, encrypted, 0644), m.name);
     std::string config = "{}\n";
     if (!m.labels_path.empty()) {
-      fs::copy_file(m.labels_path, model_dir + "/labels.txt", fs::copy_options::overwrite_existing, ec);
-      if (ec) throw cli::CommandFailed(1, "copy labels " + m.labels_path + ": " + ec.message());
-      config = "{\"labels\": \"labels.txt\"}\n";
+      auto labels = cli::ValueOrFail(ReadFileBytes(m.labels_path, client::kMaxLabelFileBytes), m.labels_path);
+      auto sealed = cli::ValueOrFail(client::EncryptLabels(key.span(), m.name, labels), "encrypt labels of " + m.name);
+      cli::CheckOk(WriteFileAtomic(model_dir + "/" + client::kEncryptedLabelsFileName, sealed, 0644), m.name);
+      config = std::string("{\"labels\": \"") + client::kEncryptedLabelsFileName + "\"}\n";
     }
     WriteText(model_dir + "/config.json", config);
     record_.models.push_back(m.name);

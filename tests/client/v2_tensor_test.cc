@@ -92,6 +92,32 @@ TEST(V2TensorTest, DecodesBinaryAndJsonResponses) {
   EXPECT_EQ(decoded->outputs[1].data, (std::vector<uint8_t>{0x80, 0x7f}));
 }
 
+TEST(V2TensorTest, DecodesBytesOutputsInBothEncodingsAndAsksForClassification) {
+  size_t n = 0;
+  const std::vector<uint8_t> elements = {3, 0, 0, 0, '1', ':', '2', 0, 0, 0, 0};
+  const std::string body = BinaryResponse(elements, "BYTES", {1, 2}, &n);
+  auto binary = DecodeV2InferResponse(body, std::to_string(n));
+  ASSERT_TRUE(binary.ok()) << binary.status().ToString();
+  ASSERT_EQ(binary->outputs.size(), 1u);
+  EXPECT_EQ(binary->outputs[0].strings, (std::vector<std::string>{"1:2", ""}));
+  EXPECT_TRUE(binary->outputs[0].data.empty());
+  auto json = DecodeV2InferResponse(
+      R"({"outputs": [{"name": "s", "datatype": "BYTES", "shape": [1, 2], "data": ["200:1:cat", "9:0"]}]})",
+      std::nullopt);
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_EQ(json->outputs[0].strings, (std::vector<std::string>{"200:1:cat", "9:0"}));
+
+  V2InferCall call = Call(TensorEncoding::kBinary);
+  call.classification = 3;
+  auto encoded = EncodeV2InferRequest(call);
+  ASSERT_TRUE(encoded.ok());
+  const auto header = nlohmann::json::parse(encoded->body.substr(0, *encoded->json_header_length));
+  EXPECT_EQ(header["outputs"][0]["parameters"]["classification"], 3);
+  EXPECT_EQ(header["outputs"][0]["parameters"]["binary_data"], true);
+  call.outputs.clear();
+  EXPECT_EQ(EncodeV2InferRequest(call).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(V2TensorTest, MalformedResponsesAreInvalidArgument) {
   size_t n = 0;
   const std::string good = BinaryResponse({1, 2, 3}, "UINT8", {3}, &n);
@@ -106,7 +132,14 @@ TEST(V2TensorTest, MalformedResponsesAreInvalidArgument) {
       {good, std::nullopt},                                        // binary data without the header
       {good, "12x"},                                               // malformed header value
       {BinaryResponse({1, 2, 3}, "UINT8", {4}, &n), std::to_string(n)},   // size != shape
-      {BinaryResponse({1, 2, 3}, "BYTES", {3}, &n), std::to_string(n)},   // unsupported datatype
+      {BinaryResponse({1, 2, 3}, "FP16", {3}, &n), std::to_string(n)},    // unsupported datatype
+      {BinaryResponse({1, 2, 3}, "BYTES", {1}, &n), std::to_string(n)},   // BYTES without its length
+      {BinaryResponse({5, 0, 0, 0, 'a'}, "BYTES", {1}, &n), std::to_string(n)},           // longer than the data
+      {BinaryResponse({1, 0, 0, 0, 'a', 0, 0, 0, 0}, "BYTES", {1}, &n), std::to_string(n)},  // more than the shape
+      {BinaryResponse({1, 0, 0, 0, 'a'}, "BYTES", {2}, &n), std::to_string(n)},           // fewer than the shape
+      {R"({"outputs": [{"name": "s", "datatype": "BYTES", "shape": [2], "data": ["a"]}]})", std::nullopt},
+      {R"({"outputs": [{"name": "s", "datatype": "BYTES", "shape": [1], "data": [7]}]})", std::nullopt},
+      {R"({"outputs": [{"name": "s", "datatype": "BYTES", "shape": [1], "data": [["a"]]}]})", std::nullopt},
       {BinaryResponse({1, 2, 3}, "UINT8", {-3}, &n), std::to_string(n)},  // negative dimension
       {R"({"outputs": [{"name": "s", "datatype": "UINT8", "shape": [2], "data": [1, 256]}]})", std::nullopt},
       {R"({"outputs": [{"name": "s", "datatype": "UINT8", "shape": [2], "data": [1]}]})", std::nullopt},

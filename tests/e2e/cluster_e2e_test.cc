@@ -220,6 +220,20 @@ TEST_F(ClusterE2eTest, ClientLibraryAndPredictCommandGetCorrectLabels) {
     EXPECT_EQ(predict.exit_code, 0) << predict.output;
     EXPECT_NE(predict.output.find(label), std::string::npos) << image << ": " << predict.output;
   }
+
+  // Without --labels the enclave names the classes from the model's sealed labels file (the
+  // classification extension); JSON tensors and output, a pinned version.
+  CommandResult named = RunCommand({BinDir() + "/s3ml", "predict", "--service", c().service_url(), "--cacert",
+                                    c().root_ca(), "--model", kModel, "--version", "1", "--image",
+                                    TestdataDir() + "/bird.rgb", "--top", "2", "--json-tensors", "--json"});
+  ASSERT_EQ(named.exit_code, 0) << named.output;
+  const json answer = json::parse(named.output, nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << named.output;
+  EXPECT_EQ(answer["model_version"], "1");
+  ASSERT_EQ(answer["top"].size(), 2u) << named.output;
+  EXPECT_EQ(answer["top"][0]["index"], kChickadee);
+  EXPECT_EQ(answer["top"][0]["label"], "chickadee");
+  EXPECT_GT(answer["top"][0]["score"].get<double>(), 0.9);
 }
 
 TEST_F(ClusterE2eTest, V1AndV2Agree) {
@@ -249,24 +263,41 @@ TEST_F(ClusterE2eTest, V1AndV2Agree) {
   EXPECT_EQ(first.get<std::vector<int>>(), v2);
 }
 
+// Every refusal, whichever layer makes it (HTTP limits, the codec, the model store), has the same
+// body: {"error": "<reason>"}, so clients can show why.
+void ExpectJsonError(const std::string& body, const std::string& what) {
+  const json j = json::parse(body, nullptr, false);
+  ASSERT_TRUE(j.is_object() && j.contains("error") && j["error"].is_string()) << what << ": " << body;
+  EXPECT_FALSE(j["error"].get<std::string>().empty()) << what;
+}
+
 TEST_F(ClusterE2eTest, BadRequestsGetTheRight4xxAndTheServiceKeepsServing) {
   const std::string infer = std::string("/v2/models/") + kModel + "/infer";
   std::string body;
   EXPECT_EQ(c().Curl("POST", infer, WriteBody("bad1.json", "{\"inputs\": [ {not json"), &body), 400) << body;
-  EXPECT_NE(body.find("\"error\""), std::string::npos) << body;
+  ExpectJsonError(body, "malformed JSON");
 
   json wrong_shape = {{"inputs", {{{"name", InputName()}, {"shape", {1, 10}}, {"datatype", "UINT8"},
                                    {"data", std::vector<int>(10, 0)}}}}};
   EXPECT_EQ(c().Curl("POST", infer, WriteBody("bad2.json", wrong_shape.dump()), &body), 400) << body;
+  ExpectJsonError(body, "wrong shape");
 
   json wrong_dtype = {{"inputs", {{{"name", InputName()}, {"shape", {1, 224, 224, 3}}, {"datatype", "FP32"},
                                    {"data", std::vector<float>(224 * 224 * 3, 0.5f)}}}}};
   EXPECT_EQ(c().Curl("POST", infer, WriteBody("bad3.json", wrong_dtype.dump()), &body), 400) << body;
+  ExpectJsonError(body, "wrong dtype");
 
   EXPECT_EQ(c().Curl("POST", "/v2/models/no_such_model/infer", WriteBody("ok.json", V2JsonRequest({}).dump()), &body),
             404)
       << body;
+  ExpectJsonError(body, "unknown model");
   EXPECT_EQ(c().Curl("GET", std::string("/v2/models/") + kModel + "/versions/99", "", &body), 404) << body;
+  ExpectJsonError(body, "metadata of an unknown version");
+  EXPECT_EQ(c().Curl("POST", std::string("/v2/models/") + kModel + "/versions/99/infer",
+                     WriteBody("v99.json", V2JsonRequest({}).dump()), &body),
+            404)
+      << body;
+  ExpectJsonError(body, "inference on an unknown version");
 
   // Over the server's 16 MiB body limit.
   const std::string big = c().dir() + "/big.json";
@@ -278,6 +309,7 @@ TEST_F(ClusterE2eTest, BadRequestsGetTheRight4xxAndTheServiceKeepsServing) {
     out << "]}]}";
   }
   EXPECT_EQ(c().Curl("POST", infer, big, &body), 413) << body;
+  ExpectJsonError(body, "oversized body");
 
   auto bird = ReadFileBytes(TestdataDir() + "/bird.rgb");
   ASSERT_TRUE(bird.ok());
@@ -290,6 +322,8 @@ TEST_F(ClusterE2eTest, RepositoryHoldsNoPlaintextModelBytes) {
   std::vector<std::string> slices;
   for (size_t at : {plain->size() / 5, plain->size() / 2, plain->size() * 4 / 5})
     slices.emplace_back(reinterpret_cast<const char*>(plain->data()) + at, 64);
+  // The labels are sealed too: no label line in the clear.
+  slices.emplace_back("tabby, tabby cat");
   int files = 0;
   for (const auto& dir : {c().layout().repository(), c().layout().ecs_state()}) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -297,11 +331,12 @@ TEST_F(ClusterE2eTest, RepositoryHoldsNoPlaintextModelBytes) {
       ++files;
       const std::string bytes = ReadAll(entry.path().string());
       for (const auto& slice : slices)
-        EXPECT_EQ(bytes.find(slice), std::string::npos) << entry.path() << " holds plaintext model bytes";
+        EXPECT_EQ(bytes.find(slice), std::string::npos) << entry.path() << " holds plaintext model bytes or labels";
     }
   }
   EXPECT_GT(files, 2);
   EXPECT_TRUE(fs::exists(c().layout().repository() + "/" + kModel + "/1/model.tflite.s3ml"));
+  EXPECT_TRUE(fs::exists(c().layout().repository() + "/" + kModel + "/labels.txt.s3ml"));
 }
 
 TEST_F(ClusterE2eTest, MetricsPageHoldsNoRequestData) {

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/encrypted_model.h"
+#include "core/file.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "serving/agent_server.h"
@@ -88,6 +90,7 @@ class InferenceServiceTest : public ::testing::Test {
                                       ("inference_service_" + std::to_string(getpid())));
     std::filesystem::remove_all(*root_);
     AddEncryptedModel(*root_, "mobilenet", 1, testing::kMobilenetV1, TestKey(1));
+    SealLabels(*root_ / "mobilenet", "mobilenet", TestKey(1));
     LoadedModelOptions load;
     load.workers = 2;
     load.submitter_runs = SubmitterRunsForIoThreads(2);  // as ModelServer with the 2 IO threads below
@@ -106,6 +109,19 @@ class InferenceServiceTest : public ::testing::Test {
     delete input_name_;
     delete output_name_;
     delete cat_;
+  }
+
+  // The ImageNet labels of testdata, sealed beside the model as `s3ml model encrypt --labels` does.
+  static void SealLabels(const std::filesystem::path& model_dir, const std::string& model, const std::vector<uint8_t>& key) {
+    auto text = ReadFileBytes(std::string(S3ML_TESTDATA_DIR) + "/models/coral/imagenet_labels.txt");
+    ASSERT_TRUE(text.ok());
+    auto sealed = client::EncryptLabels(key, model, text.value());
+    ASSERT_TRUE(sealed.ok());
+    ASSERT_TRUE(WriteFileAtomic((model_dir / client::kEncryptedLabelsFileName).string(), sealed.value()).ok());
+    const std::string config = std::string(R"({"labels": ")") + client::kEncryptedLabelsFileName + "\"}";
+    ASSERT_TRUE(WriteFileAtomic((model_dir / "config.json").string(),
+                                std::span(reinterpret_cast<const uint8_t*>(config.data()), config.size()))
+                    .ok());
   }
 
   static std::unique_ptr<net::HttpClient> Client(uint16_t port) {
@@ -200,6 +216,34 @@ Service* InferenceServiceTest::service_ = nullptr;
 std::string* InferenceServiceTest::input_name_ = nullptr;
 std::string* InferenceServiceTest::output_name_ = nullptr;
 std::vector<uint8_t>* InferenceServiceTest::cat_ = nullptr;
+
+// The classification extension names the classes from the model's sealed labels file.
+TEST_F(InferenceServiceTest, ClassificationAnswersTheTopClassesWithTheirLabels) {
+  net::HttpResponse server = Get("/v2");
+  ASSERT_EQ(server.status, 200);
+  EXPECT_EQ(json::parse(server.body)["extensions"], json::parse(R"(["binary_tensor_data","classification"])"));
+
+  json request = json::parse(V2JsonBody(*cat_));
+  request["outputs"] = {{{"name", *output_name_}, {"parameters", {{"classification", 2}}}}};
+  net::HttpResponse response = Post("/v2/models/mobilenet/infer", request.dump());
+  ASSERT_EQ(response.status, 200) << response.body;
+  const json output = json::parse(response.body)["outputs"][0];
+  EXPECT_EQ(output["datatype"], "BYTES");
+  EXPECT_EQ(output["shape"], json::parse("[1,2]"));
+  ASSERT_EQ(output["data"].size(), 2u);
+  // "<value>:<index>:<label>", the best class first: a cat, named by line <index> of the labels.
+  const std::string best = output["data"][0].get<std::string>();
+  const size_t colon = best.find(':'), second = best.find(':', colon + 1);
+  ASSERT_NE(second, std::string::npos) << best;
+  const size_t index = std::stoul(best.substr(colon + 1, second - colon - 1));
+  EXPECT_TRUE(testing::IsCatClass(index)) << best;
+  EXPECT_NE(best.find("cat", second), std::string::npos) << best;
+
+  request["outputs"][0]["parameters"]["classification"] = "two";
+  net::HttpResponse refused = Post("/v2/models/mobilenet/infer", request.dump());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(ErrorOf(refused).find("classification"), std::string::npos) << refused.body;
+}
 
 TEST_F(InferenceServiceTest, V2JsonV2BinaryAndV1InstancesAgreeOnTheCat) {
   net::HttpResponse v2 = Post("/v2/models/mobilenet/infer", V2JsonBody(*cat_));

@@ -81,8 +81,7 @@ TEST(KserveV2RequestTest, RefusesBadRequestedOutputs) {
   ExpectError(with(R"([{"name":"scores"},{"name":"scores"}])"), "requested more than once");
   ExpectError(with(R"([{"name":"scores","parameters":{"binary_data":"yes"}}])"), "not a boolean");
   ExpectError(with(R"({"name":"scores"})"), "\"outputs\" is not an array");
-  ExpectError(with(R"([{"name":"scores","parameters":{"classification":3}}])"), "classification",
-              StatusCode::kUnimplemented);
+  ExpectError(with(R"([{"name":"scores","parameters":{"classification":0}}])"), "not a positive integer");
 }
 
 TEST(KserveV2RequestTest, RefusesMalformedJson) {

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <future>
 #include <thread>
 
+#include "client/encrypted_model.h"
 #include "serving/model_store.h"
 #include "serving/repository_poller.h"
 #include "tests/serving/repository_fixture.h"
@@ -216,6 +218,61 @@ TEST_F(ModelStoreTest, UnreadableRootIsAnErrorAndKeepsModels) {
   std::filesystem::rename(root_, base_ / "moved");
   EXPECT_FALSE(store->Poll().ok());
   EXPECT_EQ(store->loaded_count(), 1u);
+}
+
+}  // namespace
+}  // namespace s3ml::serving
+
+namespace s3ml::serving {
+namespace {
+
+class ModelStoreLabelsTest : public ModelStoreTest {
+ protected:
+  void WriteSealedLabels(const std::string& model, const std::string& text, uint8_t key) {
+    const std::vector<uint8_t> plain(text.begin(), text.end());
+    auto sealed = client::EncryptLabels(testing::TestKey(key), model, plain);
+    ASSERT_TRUE(sealed.ok());
+    WriteFile(model + "/labels.txt.s3ml", std::string(sealed->begin(), sealed->end()));
+    WriteFile(model + "/config.json", R"({"labels": "labels.txt.s3ml"})");
+  }
+};
+
+TEST_F(ModelStoreLabelsTest, SealedLabelsAreLoadedWithTheModel) {
+  AddEncryptedModel(root_, "mnet", 1, kMobilenetV1, TestKey(1));
+  WriteSealedLabels("mnet", "background\ntench\n", 1);
+  auto store = MakeStore();
+  EXPECT_EQ(MustPoll(*store).loaded, std::vector<std::string>{"mnet/1"});
+  auto model = store->Find("mnet", std::nullopt);
+  ASSERT_TRUE(model.ok());
+  ASSERT_NE(model.value()->labels(), nullptr);
+  EXPECT_EQ(model.value()->labels()->Name(1), "tench");
+}
+
+TEST_F(ModelStoreLabelsTest, PlainTamperedOrForeignLabelsRefuseTheVersion) {
+  AddEncryptedModel(root_, "mnet", 1, kMobilenetV1, TestKey(1));
+  const struct {
+    const char* name;
+    std::function<void()> write;
+    const char* reason;
+  } cases[] = {
+      {"plain", [&] { WriteFile("mnet/labels.txt.s3ml", "background\ntench\n"); }, "not an s3ml encrypted labels file"},
+      {"other key", [&] { WriteSealedLabels("mnet", "a\nb\n", 2); }, "authentication failed"},
+      {"other model", [&] { WriteSealedLabels("other", "a\nb\n", 1); std::filesystem::copy_file(
+                                root_ / "other/labels.txt.s3ml", root_ / "mnet/labels.txt.s3ml",
+                                std::filesystem::copy_options::overwrite_existing); }, "authentication failed"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    WriteFile("mnet/config.json", R"({"labels": "labels.txt.s3ml"})");
+    c.write();
+    auto store = MakeStore();
+    PollReport report = MustPoll(*store);
+    EXPECT_TRUE(report.loaded.empty());
+    ASSERT_EQ(report.failed.size(), 1u);
+    EXPECT_NE(report.failed[0].reason.find(c.reason), std::string::npos) << report.failed[0].reason;
+    EXPECT_NE(report.failed[0].reason.find("model mnet version 1: labels"), std::string::npos) << report.failed[0].reason;
+    EXPECT_FALSE(store->Find("mnet", std::nullopt).ok());
+  }
 }
 
 }  // namespace
