@@ -225,6 +225,26 @@ TEST_F(OwnerCliTest, OwnerAttestsSetsTheManifestPushesAKeyAndReadsTheAudit) {
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_TRUE(plain->Equals(std::vector<uint8_t>(3000, 0x42)));
 
+  // --labels seals the labels beside the model under the same key and names them in a new
+  // config.json; a version 2 with an existing config leaves the config to the user.
+  const std::string labels = d + "/labels.txt";
+  ASSERT_TRUE(WriteFileAtomic(labels, std::vector<uint8_t>{'c', 'a', 't', '\n'}).ok());
+  CliRun with_labels = RunCli({"model", "encrypt", "--model", model, "--name", "mobilenet_v2", "--version", "2", "--key",
+                               d + "/model.key", "--out", d + "/repo", "--labels", labels});
+  ASSERT_EQ(with_labels.exit_code, 0) << with_labels.out;
+  auto sealed_labels = ReadFileBytes(d + "/repo/mobilenet_v2/labels.txt.s3ml");
+  ASSERT_TRUE(sealed_labels.ok());
+  auto opened = DecryptLabels(key->span(), "mobilenet_v2", *sealed_labels);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(*opened, "cat\n");
+  EXPECT_EQ(ReadFileText(d + "/repo/mobilenet_v2/config.json").value(), "{\"labels\": \"labels.txt.s3ml\"}\n");
+  ASSERT_TRUE(WriteFileAtomic(d + "/repo/mobilenet_v2/config.json", std::vector<uint8_t>{'{', '}'}).ok());
+  CliRun kept = RunCli({"model", "encrypt", "--model", model, "--name", "mobilenet_v2", "--version", "3", "--key",
+                        d + "/model.key", "--out", d + "/repo", "--labels", labels});
+  ASSERT_EQ(kept.exit_code, 0) << kept.out;
+  EXPECT_NE(kept.out.find("make sure it has \"labels\": \"labels.txt.s3ml\""), std::string::npos) << kept.out;
+  EXPECT_EQ(ReadFileText(d + "/repo/mobilenet_v2/config.json").value(), "{}");
+
   CliRun push = RunCli(Attest({"model", "push", "--owner-dir", d + "/owner", "--name", "mobilenet_v2", "--key", d + "/model.key"}));
   ASSERT_EQ(push.exit_code, 0) << push.out;
   CliRun intruder_push =
