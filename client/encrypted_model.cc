@@ -16,10 +16,11 @@ void AppendLittleEndian(std::vector<uint8_t>& out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
 }
 
-std::vector<uint8_t> NameAad(const char* label, std::string_view model_name) {
+std::vector<uint8_t> Aad(const char* label, std::string_view model_name, uint64_t version) {
   std::vector<uint8_t> aad(label, label + std::strlen(label));
   AppendLittleEndian(aad, model_name.size(), 4);
   aad.insert(aad.end(), model_name.begin(), model_name.end());
+  AppendLittleEndian(aad, version, 8);
   return aad;
 }
 
@@ -52,9 +53,7 @@ Result<crypto::SecretBytes> Open(std::span<const uint8_t> key, const char* magic
 }  // namespace
 
 std::vector<uint8_t> ModelAad(std::string_view model_name, uint64_t version) {
-  std::vector<uint8_t> aad = NameAad(kAadLabel, model_name);
-  AppendLittleEndian(aad, version, 8);
-  return aad;
+  return Aad(kAadLabel, model_name, version);
 }
 
 Result<std::vector<uint8_t>> EncryptModel(std::span<const uint8_t> model_key, std::string_view model_name,
@@ -69,15 +68,16 @@ Result<crypto::SecretBytes> DecryptModel(std::span<const uint8_t> model_key, std
 }
 
 Result<std::vector<uint8_t>> EncryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
-                                           std::span<const uint8_t> plaintext) {
-  return Seal(model_key, kEncryptedLabelsMagic, NameAad(kLabelsAadLabel, model_name), plaintext);
+                                           uint64_t version, std::span<const uint8_t> plaintext) {
+  return Seal(model_key, kEncryptedLabelsMagic, Aad(kLabelsAadLabel, model_name, version), plaintext);
 }
 
-Result<std::string> DecryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
+Result<std::string> DecryptLabels(std::span<const uint8_t> model_key, std::string_view model_name, uint64_t version,
                                   std::span<const uint8_t> file_bytes) {
   S3ML_ASSIGN_OR_RETURN(crypto::SecretBytes text,
-                        Open(model_key, kEncryptedLabelsMagic, NameAad(kLabelsAadLabel, model_name), file_bytes,
-                             "encrypted labels", "encrypted labels of " + std::string(model_name)));
+                        Open(model_key, kEncryptedLabelsMagic, Aad(kLabelsAadLabel, model_name, version), file_bytes,
+                             "encrypted labels",
+                             "encrypted labels of " + std::string(model_name) + " version " + std::to_string(version)));
   return std::string(reinterpret_cast<const char*>(text.span().data()), text.span().size());
 }
 

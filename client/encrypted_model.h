@@ -9,11 +9,11 @@
 // altered byte ("authentication failed"). The plaintext is returned as SecretBytes: the model is
 // the owner's secret and is wiped when released.
 //
-// A model's labels file (labels.txt.s3ml, beside config.json, shared by its versions) is sealed
-// the same way under the same key, so that the labels an enclave returns are the owner's:
-//   "S3MLLBL1" (8) | nonce (12) | ciphertext | tag (16),  AAD = "s3ml-labels-v1" | u32le len(name) | name
-// Its own magic and AAD keep a labels file and a model file from standing in for each other; the
-// AAD has no version, so an operator could only put back an older labels file of the same model.
+// A version's labels file (labels.txt.s3ml beside model.tflite.s3ml) is sealed the same way under
+// the same key, so that the labels an enclave returns are the owner's for that very version:
+//   "S3MLLBL1" (8) | nonce (12) | ciphertext | tag (16)
+//   AAD = "s3ml-labels-v1" | u32le len(name) | name | u64le version
+// Its own magic and AAD keep a labels file and a model file from standing in for each other.
 #ifndef S3ML_CLIENT_ENCRYPTED_MODEL_H_
 #define S3ML_CLIENT_ENCRYPTED_MODEL_H_
 
@@ -41,11 +41,11 @@ Result<crypto::SecretBytes> DecryptModel(std::span<const uint8_t> model_key, std
 
 // Errors as DecryptModel's.
 Result<std::vector<uint8_t>> EncryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
-                                           std::span<const uint8_t> plaintext);
-Result<std::string> DecryptLabels(std::span<const uint8_t> model_key, std::string_view model_name,
+                                           uint64_t version, std::span<const uint8_t> plaintext);
+Result<std::string> DecryptLabels(std::span<const uint8_t> model_key, std::string_view model_name, uint64_t version,
                                   std::span<const uint8_t> file_bytes);
 
-// The associated data for (name, version), as laid out above.
+// The associated data of a model file for (name, version), as laid out above.
 std::vector<uint8_t> ModelAad(std::string_view model_name, uint64_t version);
 
 }  // namespace s3ml::client

@@ -54,22 +54,16 @@ void ClassifyRows(const TensorPayload& output, size_t rows, size_t classes, size
 
 }  // namespace
 
-Status CheckClassifiable(const std::vector<int64_t>& shape, const std::string& what) {
-  if (shape.empty()) return InvalidArgument(what + ": a scalar has no classes to classify");
-  return Status::Ok();
-}
-
-Result<Classification> Classify(const TensorPayload& output, size_t count, const client::LabelMap* labels) {
-  const std::string what = "output \"" + output.name + "\"";
-  S3ML_RETURN_IF_ERROR(CheckPayloadSize(output, what));
-  if (!CheckClassifiable(output.shape, what).ok()) return Internal(what + " is a scalar");
-  const std::vector<int64_t> leading(output.shape.begin(), output.shape.end() - 1);
-  S3ML_ASSIGN_OR_RETURN(size_t rows, ElementCount(leading, what));
-  const size_t classes = static_cast<size_t>(output.shape.back());
+Result<Classification> Classify(const TensorPayload& output, size_t count, bool batched,
+                                const client::LabelMap* labels) {
+  S3ML_RETURN_IF_ERROR(CheckPayloadSize(output, "output \"" + output.name + "\""));
+  const size_t elements = output.data.size() / DatatypeSize(output.datatype);
+  const size_t rows = batched && !output.shape.empty() ? static_cast<size_t>(output.shape[0]) : 1;
+  const size_t classes = rows == 0 ? 0 : elements / rows;
   count = std::min(count, classes);
 
   Classification result;
-  result.shape = leading;
+  if (batched && !output.shape.empty()) result.shape.push_back(static_cast<int64_t>(rows));
   result.shape.push_back(static_cast<int64_t>(count));
   result.elements.reserve(rows * count);
   switch (output.datatype) {

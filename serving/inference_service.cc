@@ -143,15 +143,15 @@ void InferenceService::Infer(net::HttpRequest request, net::HttpResponder respon
   // The completion needs the request's output selection, not the model itself: it must not hold
   // the last reference to the LoadedModel on a worker thread (see LoadedModel::Submit).
   auto request_header = std::make_shared<V2InferRequest>(std::move(parsed).value());
-  auto on_complete = [recorder, respond, request_header, labels = model->labels()](InferenceResult result,
-                                                                                   const RequestTiming& timing) {
+  auto on_complete = [recorder, respond, request_header, labels = model->labels(), batched = model->batching()](
+                         InferenceResult result, const RequestTiming& timing) {
     recorder.Timing(timing);
     net::HttpResponse response;
     if (!result.ok()) {
       response = ErrorResponse(result.status());
     } else {
       Result<EncodedBody> encoded = EncodeV2InferResponse(recorder.model, std::to_string(recorder.version),
-                                                          *request_header, result.value(), labels.get());
+                                                          *request_header, result.value(), {labels.get(), batched});
       if (!encoded.ok()) {
         response = ErrorResponse(encoded.status());
       } else {

@@ -7,7 +7,6 @@
 
 #include "core/byte_reader.h"
 #include "core/checked_math.h"
-#include "serving/classification.h"
 #include "serving/json_body.h"
 #include "serving/json_tensor_data.h"
 #include "serving/json_tensor_scan.h"
@@ -152,11 +151,9 @@ Result<std::vector<V2RequestedOutput>> ParseRequestedOutputs(
     V2RequestedOutput entry;
     entry.name = name->get<std::string>();
     const std::string what = "output \"" + entry.name + "\"";
-    const engine::TensorInfo* info = nullptr;
-    for (const engine::TensorInfo& candidate : model_outputs) {
-      if (candidate.name == entry.name) info = &candidate;
-    }
-    if (info == nullptr) return InvalidArgument(what + " is not an output of the model");
+    bool known = false;
+    for (const engine::TensorInfo& info : model_outputs) known = known || info.name == entry.name;
+    if (!known) return InvalidArgument(what + " is not an output of the model");
     if (!seen.insert(entry.name).second) return InvalidArgument(what + " is requested more than once");
     auto parameters = output.find("parameters");
     if (parameters != output.end()) {
@@ -170,7 +167,6 @@ Result<std::vector<V2RequestedOutput>> ParseRequestedOutputs(
         if (!classes->is_number_unsigned() || classes->get<uint64_t>() == 0) {
           return InvalidArgument(what + ": \"classification\" is not a positive integer");
         }
-        S3ML_RETURN_IF_ERROR(CheckClassifiable(std::vector<int64_t>(info->shape.begin(), info->shape.end()), what));
         // More than the classes there are returns them all (classification.h).
         entry.classification = static_cast<size_t>(std::min<uint64_t>(classes->get<uint64_t>(), SIZE_MAX));
       }

@@ -40,7 +40,7 @@ json TensorMetadata(const engine::TensorInfo& info, bool batch_dim_variable) {
 
 Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::string_view model_version,
                                           const V2InferRequest& request, const std::vector<TensorPayload>& outputs,
-                                          const client::LabelMap* labels) {
+                                          const ClassificationOptions& classification) {
   std::vector<V2RequestedOutput> selection = request.outputs;
   if (selection.empty()) {
     for (const TensorPayload& output : outputs) selection.push_back({.name = output.name});
@@ -59,7 +59,8 @@ Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::stri
     S3ML_RETURN_IF_ERROR(CheckPayloadSize(*output, "output \"" + output->name + "\""));
     const bool as_binary = wanted.binary_data || request.binary_data_output;
     if (wanted.classification > 0) {
-      S3ML_ASSIGN_OR_RETURN(Classification classes, Classify(*output, wanted.classification, labels));
+      S3ML_ASSIGN_OR_RETURN(Classification classes, Classify(*output, wanted.classification, classification.batched,
+                                                             classification.labels));
       json entry = {{"name", output->name}, {"datatype", "BYTES"}, {"shape", classes.shape}};
       if (as_binary) {
         const std::string bytes = EncodeBytesElements(classes.elements);

@@ -14,11 +14,14 @@
 #include <string_view>
 #include <vector>
 
-#include "client/label_map.h"
 #include "core/status.h"
 #include "engine/tensor_info.h"
 #include "serving/kserve_v2_request.h"
 #include "serving/tensor_payload.h"
+
+namespace s3ml::client {
+class LabelMap;
+}  // namespace s3ml::client
 
 namespace s3ml::serving {
 
@@ -29,13 +32,19 @@ struct EncodedBody {
   std::string content_type;  // "application/json" or "application/octet-stream"
 };
 
+// What classification.h needs of the model: its labels (null: none) and whether its leading
+// dimension is a batch.
+struct ClassificationOptions {
+  const client::LabelMap* labels = nullptr;
+  bool batched = false;
+};
+
 // `outputs` are the engine's results by name. Outputs asked for with "classification" are
-// answered as classification.h says, with `labels` (may be null: no labels). Errors (kInternal)
-// only when an output the request asked for is missing or a payload's data does not match its
-// shape: bugs, not bad input.
+// answered as classification.h says. Errors (kInternal) only when an output the request asked for
+// is missing or a payload's data does not match its shape: bugs, not bad input.
 Result<EncodedBody> EncodeV2InferResponse(std::string_view model_name, std::string_view model_version,
                                           const V2InferRequest& request, const std::vector<TensorPayload>& outputs,
-                                          const client::LabelMap* labels = nullptr);
+                                          const ClassificationOptions& classification = {});
 
 // GET /v2/models/{m}[/versions/{v}]: {"name","versions","platform":"tflite","inputs","outputs"}.
 // With `batch_dim_variable` the leading dim of every tensor is reported as -1. A tensor with

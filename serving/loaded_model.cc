@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "client/encrypted_model.h"
 #include "core/file.h"
 #include "crypto/secret_bytes.h"
@@ -34,9 +36,16 @@ Result<client::LabelMap> LoadEncryptedLabels(const ServableVersion& servable, st
   const std::string what = "labels " + servable.labels_path;
   Result<std::vector<uint8_t>> file = ReadFileBytes(servable.labels_path, client::kMaxLabelFileBytes + 64);  // + magic, nonce, tag
   if (!file.ok()) return file.status().WithContext(what);
-  Result<std::string> text = client::DecryptLabels(model_key, servable.model, file.value());
+  Result<std::string> text =
+      client::DecryptLabels(model_key, servable.model, static_cast<uint64_t>(servable.version), file.value());
   if (!text.ok()) {
     return text.status().WithContext(what + " (labels files are encrypted with `s3ml model encrypt --labels`)");
+  }
+  // Answers carry labels in JSON strings and as raw BYTES: both must read the same.
+  try {
+    (void)nlohmann::json(text.value()).dump();
+  } catch (const nlohmann::json::type_error&) {
+    return InvalidArgument(what + ": not UTF-8 text");
   }
   return client::LabelMap::Parse(text.value());
 }

@@ -1,7 +1,7 @@
 // ModelConfig: the small per-model config.json of the model repository (untrusted storage).
 //
 //   {"inputs": ["image"], "outputs": ["scores"],          // optional: names the model must have
-//    "labels": "labels.txt",                               // optional: a file beside config.json
+//    "labels": "labels.txt.s3ml",                          // optional: each version's sealed labels
 //    "batching": {"max_batch": 8, "max_queue_delay_us": 2000, "max_queue_size": 64},
 //    "version_policy": {"latest": 2}  or  {"specific": [1, 3]}}
 //

@@ -1,5 +1,7 @@
 #include "serving/model_repository_scanner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -63,6 +65,12 @@ bool IsRegularFile(const fs::path& path) {
   return fs::is_regular_file(path, ec);
 }
 
+FileStamp StampOf(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
 void ScanModel(const fs::path& root, const std::string& model, RepositoryScan* scan) {
   std::vector<ScanProblem>& problems = scan->problems;
   std::string why;
@@ -83,19 +91,10 @@ void ScanModel(const fs::path& root, const std::string& model, RepositoryScan* s
     config = std::move(*parsed);
   }
 
-  std::string labels_path;
-  if (!config.labels_file.empty()) {
-    const std::string labels_relative = model + "/" + config.labels_file;
-    std::optional<fs::path> labels = ResolveInside(root, *model_dir / config.labels_file, &why);
-    if (!labels) return problems.push_back({labels_relative, "labels file " + why});
-    if (!IsRegularFile(*labels)) return problems.push_back({labels_relative, "labels file is not a file"});
-    labels_path = labels->string();
-  }
-
   std::map<int64_t, ServableVersion> versions;
   for (const std::string& name : ListNames(*model_dir, model, &problems)) {
     const std::string relative = model + "/" + name;
-    if (name == kModelConfigFileName || name == config.labels_file) continue;
+    if (name == kModelConfigFileName) continue;
     std::optional<int64_t> version = ParseVersionName(name);
     if (!version) {
       problems.push_back({relative, "is not a version number"});
@@ -120,7 +119,22 @@ void ScanModel(const fs::path& root, const std::string& model, RepositoryScan* s
       problems.push_back({file_relative, "is not a regular file"});
       continue;
     }
-    versions[*version] = {model, *version, file->string(), labels_path, config};
+    ServableVersion servable{model, *version, file->string(), "", config, StampOf(*file), {}};
+    if (!config.labels_file.empty()) {
+      const std::string labels_relative = relative + "/" + config.labels_file;
+      std::optional<fs::path> labels = ResolveInside(root, *version_dir / config.labels_file, &why);
+      if (!labels) {
+        problems.push_back({labels_relative, "labels file " + why});
+        continue;
+      }
+      if (!IsRegularFile(*labels)) {
+        problems.push_back({labels_relative, "labels file is not a regular file"});
+        continue;
+      }
+      servable.labels_path = labels->string();
+      servable.labels_stamp = StampOf(*labels);
+    }
+    versions[*version] = std::move(servable);
   }
 
   const VersionPolicy& policy = config.version_policy;

@@ -1,5 +1,6 @@
 // The difference between two repository scans, for loading and unloading without a restart.
-// A version whose file path, labels or config changed appears in both lists (unload, then load).
+// A version whose files (path, size, modification time), labels or config changed appears in both
+// lists (unload, then load).
 #ifndef S3ML_SERVING_REPOSITORY_DIFF_H_
 #define S3ML_SERVING_REPOSITORY_DIFF_H_
 

@@ -2,17 +2,17 @@
 //   encrypt --model M.tflite --name N --version V (--key K | --key-out K) --out REPO [--labels L]
 //           writes REPO/N/V/model.tflite.s3ml (AES-256-GCM, AAD = name + version;
 //           client/encrypted_model.h); --key-out generates a random key into a new 0600 file;
-//           --labels seals L as REPO/N/labels.txt.s3ml under the same key (and names it in a new
-//           REPO/N/config.json; an existing config is left for the user to edit)
+//           --labels seals L as REPO/N/V/labels.txt.s3ml under the same key and names it in
+//           REPO/N/config.json (client/repository_labels.h)
 //   push    --ecs URL --owner-dir D --name N --key K + attest flags
 //           attests the ECS, then uploads the key over the owner-authenticated connection
 //           (PUT /v1/models/N/key); the manifest must list the model for some identity
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -23,10 +23,12 @@
 #include "client/label_map.h"
 #include "client/model_key_file.h"
 #include "client/owner_keys.h"
+#include "client/repository_labels.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/hex.h"
 #include "crypto/digest.h"
+#include "engine/model.h"
 
 namespace {
 
@@ -59,22 +61,17 @@ void MakeDirectory(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw cli::CommandFailed(1, "cannot create " + dir);
 }
 
-void WriteLabels(const Options& o, const crypto::SecretBytes& key, const std::string& model_dir) {
-  const auto text = cli::ValueOrFail(ReadFileBytes(o.labels, client::kMaxLabelFileBytes), "--labels");
-  const auto sealed = cli::ValueOrFail(client::EncryptLabels(key.span(), o.name, text), "encrypt labels");
-  const std::string path = model_dir + "/" + client::kEncryptedLabelsFileName;
-  cli::CheckOk(WriteFileAtomic(path, sealed, 0644), "writing " + path);
-  std::printf("wrote %s\n", path.c_str());
-  const std::string config = model_dir + "/config.json";
-  const std::string labels_entry = std::string("\"labels\": \"") + client::kEncryptedLabelsFileName + "\"";
-  std::error_code ec;
-  if (std::filesystem::exists(config, ec)) {
-    std::printf("%s exists: make sure it has %s\n", config.c_str(), labels_entry.c_str());
-  } else {
-    const std::string text = "{" + labels_entry + "}\n";
-    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-    cli::CheckOk(WriteFileAtomic(config, bytes, 0644), "writing " + config);
-    std::printf("wrote %s\n", config.c_str());
+// A labels file whose line count differs from the model's classes (the classic 1000 against 1001
+// of ImageNet) shifts every name: say so, the owner may know better.
+void WarnIfLabelsMiss(std::span<const uint8_t> model, std::span<const uint8_t> labels) {
+  auto loaded = engine::Model::Load(model);
+  if (!loaded.ok() || loaded.value()->outputs().empty()) return;
+  size_t classes = 1;
+  for (int32_t dim : loaded.value()->outputs()[0].shape) classes *= static_cast<size_t>(std::max(dim, 1));
+  const size_t lines =
+      client::LabelMap::Parse(std::string_view(reinterpret_cast<const char*>(labels.data()), labels.size())).size();
+  if (lines != classes) {
+    std::fprintf(stderr, "warning: %zu labels for the %zu classes of the model's first output\n", lines, classes);
   }
 }
 
@@ -99,7 +96,13 @@ void Encrypt(const Options& o) {
   MakeDirectory(model_dir);
   MakeDirectory(version_dir);
   cli::CheckOk(WriteFileAtomic(path, sealed, 0644), "writing " + path);
-  if (!o.labels.empty()) WriteLabels(o, key, model_dir);
+  if (!o.labels.empty()) {
+    const auto labels = cli::ValueOrFail(ReadFileBytes(o.labels, client::kMaxLabelFileBytes), "--labels");
+    WarnIfLabelsMiss(plaintext, labels);
+    cli::CheckOk(client::WriteSealedLabels(key.span(), o.name, version, labels, model_dir), "--labels");
+    std::printf("wrote %s/%llu/%s (sealed labels), named in %s/config.json\n", model_dir.c_str(),
+                static_cast<unsigned long long>(version), client::kEncryptedLabelsFileName, model_dir.c_str());
+  }
   std::printf("encrypted %s (%zu bytes, sha256 %s) as %s version %llu\n", o.model.c_str(), plaintext.size(),
               HexEncode(crypto::Sha256(plaintext)).c_str(), o.name.c_str(), static_cast<unsigned long long>(version));
   std::printf("wrote %s\n", path.c_str());

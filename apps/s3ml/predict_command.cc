@@ -7,6 +7,7 @@
 // their labels: the service's (the classification extension, from the model's sealed labels file),
 // or with --labels the local file's. --service may be repeated: failed connections are retried on
 // the next one.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -86,6 +87,10 @@ void Run(const Options& o) {
   std::vector<client::LabeledClass> top;
   if (call.classification > 0) {
     top = cli::ValueOrFail(client::ParseClassifications(scores, metadata.outputs[0].quantization), "output " + scores.name);
+    if (std::all_of(top.begin(), top.end(), [](const client::LabeledClass& c) { return c.label.empty(); })) {
+      std::fprintf(stderr, "warning: the service names no class of %s (no labels file for it); --labels L names them\n",
+                   o.model.c_str());
+    }
   } else {
     // The output as the engine would describe it: the metadata's quantization (if reported) and
     // the shape the service actually returned.

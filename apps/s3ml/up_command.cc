@@ -31,6 +31,7 @@
 #include "client/ecs_client.h"
 #include "client/encrypted_model.h"
 #include "client/label_map.h"
+#include "client/repository_labels.h"
 #include "client/manifest_builder.h"
 #include "client/owner_keys.h"
 #include "cluster/cluster_state.h"
@@ -355,15 +356,15 @@ void ClusterStarter::ConfigureEcs() {
     const std::string model_dir = layout_.repository() + "/" + m.name;
     fs::create_directories(model_dir + "/1", ec);
     cli::CheckOk(ecs->PutModelKey(m.name, key.span()), "push key of " + m.name);
-    cli::CheckOk(WriteFileAtomic(model_dir + "/1/" + client::kEncryptedModelFileName, encrypted, 0644), m.name);
-    std::string config = "{}\n";
+    // The labels before the model file, so that no server ever loads the version without them; a
+    // plain labels.txt that earlier releases left in a reused state directory goes.
+    WriteText(model_dir + "/config.json", "{}\n");
+    fs::remove(model_dir + "/labels.txt", ec);
     if (!m.labels_path.empty()) {
       auto labels = cli::ValueOrFail(ReadFileBytes(m.labels_path, client::kMaxLabelFileBytes), m.labels_path);
-      auto sealed = cli::ValueOrFail(client::EncryptLabels(key.span(), m.name, labels), "encrypt labels of " + m.name);
-      cli::CheckOk(WriteFileAtomic(model_dir + "/" + client::kEncryptedLabelsFileName, sealed, 0644), m.name);
-      config = std::string("{\"labels\": \"") + client::kEncryptedLabelsFileName + "\"}\n";
+      cli::CheckOk(client::WriteSealedLabels(key.span(), m.name, 1, labels, model_dir), "labels of " + m.name);
     }
-    WriteText(model_dir + "/config.json", config);
+    cli::CheckOk(WriteFileAtomic(model_dir + "/1/" + client::kEncryptedModelFileName, encrypted, 0644), m.name);
     record_.models.push_back(m.name);
   }
 }

@@ -105,37 +105,38 @@ TEST(EncryptedModelTest, AadIsTheDocumentedLayout) {
 namespace s3ml::client {
 namespace {
 
-TEST(EncryptedLabelsTest, RoundTripsUnderTheModelKeyAndName) {
+TEST(EncryptedLabelsTest, RoundTripsUnderTheModelKeyNameAndVersion) {
   const std::string text = "background\ntench\n";
   const std::vector<uint8_t> plain(text.begin(), text.end());
-  auto file = EncryptLabels(Key(1), "mobilenet_v2", plain);
+  auto file = EncryptLabels(Key(1), "mobilenet_v2", 3, plain);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->size(), 8 + 12 + plain.size() + 16);
   EXPECT_EQ(std::memcmp(file->data(), "S3MLLBL1", 8), 0);
-  auto opened = DecryptLabels(Key(1), "mobilenet_v2", *file);
+  auto opened = DecryptLabels(Key(1), "mobilenet_v2", 3, *file);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(*opened, text);
 }
 
-TEST(EncryptedLabelsTest, RefusesOtherKeysNamesAlteredBytesAndModelFiles) {
+TEST(EncryptedLabelsTest, RefusesOtherKeysNamesVersionsAlteredBytesAndModelFiles) {
   const std::vector<uint8_t> plain = {'c', 'a', 't'};
-  auto file = EncryptLabels(Key(1), "m", plain);
+  auto file = EncryptLabels(Key(1), "m", 1, plain);
   ASSERT_TRUE(file.ok());
-  EXPECT_EQ(DecryptLabels(Key(2), "m", *file).status().code(), StatusCode::kDataLoss);
-  EXPECT_EQ(DecryptLabels(Key(1), "other", *file).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(DecryptLabels(Key(2), "m", 1, *file).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(DecryptLabels(Key(1), "other", 1, *file).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(DecryptLabels(Key(1), "m", 2, *file).status().code(), StatusCode::kDataLoss);  // another version's
   std::vector<uint8_t> altered = *file;
   altered[20] ^= 1;
-  EXPECT_EQ(DecryptLabels(Key(1), "m", altered).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(DecryptLabels(Key(1), "m", 1, altered).status().code(), StatusCode::kDataLoss);
   // A plain labels file, and a model file (or a labels file presented as a model) of the same
-  // key and name, are refused: the magics differ, and so do the AADs behind them.
-  EXPECT_EQ(DecryptLabels(Key(1), "m", plain).status().code(), StatusCode::kInvalidArgument);
+  // key, name and version, are refused: the magics differ, and so do the AADs behind them.
+  EXPECT_EQ(DecryptLabels(Key(1), "m", 1, plain).status().code(), StatusCode::kInvalidArgument);
   auto model = EncryptModel(Key(1), "m", 1, plain);
   ASSERT_TRUE(model.ok());
-  EXPECT_EQ(DecryptLabels(Key(1), "m", *model).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecryptLabels(Key(1), "m", 1, *model).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(DecryptModel(Key(1), "m", 1, *file).status().code(), StatusCode::kInvalidArgument);
   std::vector<uint8_t> relabelled = *model;
   std::memcpy(relabelled.data(), "S3MLLBL1", 8);
-  EXPECT_EQ(DecryptLabels(Key(1), "m", relabelled).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(DecryptLabels(Key(1), "m", 1, relabelled).status().code(), StatusCode::kDataLoss);
 }
 
 }  // namespace

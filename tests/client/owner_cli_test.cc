@@ -14,10 +14,13 @@
 #include <regex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "client/encrypted_model.h"
 #include "client/manifest_builder.h"
 #include "client/model_key_file.h"
 #include "client/owner_keys.h"
+#include "core/byte_reader.h"
 #include "core/file.h"
 #include "tests/client/temp_dir.h"
 
@@ -225,25 +228,29 @@ TEST_F(OwnerCliTest, OwnerAttestsSetsTheManifestPushesAKeyAndReadsTheAudit) {
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_TRUE(plain->Equals(std::vector<uint8_t>(3000, 0x42)));
 
-  // --labels seals the labels beside the model under the same key and names them in a new
-  // config.json; a version 2 with an existing config leaves the config to the user.
+  // --labels seals the labels beside the version under the same key and names them in the
+  // model's config.json, keeping what an existing config says.
   const std::string labels = d + "/labels.txt";
   ASSERT_TRUE(WriteFileAtomic(labels, std::vector<uint8_t>{'c', 'a', 't', '\n'}).ok());
+  ASSERT_TRUE(WriteFileAtomic(d + "/repo/mobilenet_v2/config.json", AsBytes(R"({"version_policy": {"latest": 2}})")).ok());
   CliRun with_labels = RunCli({"model", "encrypt", "--model", model, "--name", "mobilenet_v2", "--version", "2", "--key",
                                d + "/model.key", "--out", d + "/repo", "--labels", labels});
   ASSERT_EQ(with_labels.exit_code, 0) << with_labels.out;
-  auto sealed_labels = ReadFileBytes(d + "/repo/mobilenet_v2/labels.txt.s3ml");
+  auto sealed_labels = ReadFileBytes(d + "/repo/mobilenet_v2/2/labels.txt.s3ml");
   ASSERT_TRUE(sealed_labels.ok());
-  auto opened = DecryptLabels(key->span(), "mobilenet_v2", *sealed_labels);
+  auto opened = DecryptLabels(key->span(), "mobilenet_v2", 2, *sealed_labels);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(*opened, "cat\n");
-  EXPECT_EQ(ReadFileText(d + "/repo/mobilenet_v2/config.json").value(), "{\"labels\": \"labels.txt.s3ml\"}\n");
-  ASSERT_TRUE(WriteFileAtomic(d + "/repo/mobilenet_v2/config.json", std::vector<uint8_t>{'{', '}'}).ok());
-  CliRun kept = RunCli({"model", "encrypt", "--model", model, "--name", "mobilenet_v2", "--version", "3", "--key",
-                        d + "/model.key", "--out", d + "/repo", "--labels", labels});
-  ASSERT_EQ(kept.exit_code, 0) << kept.out;
-  EXPECT_NE(kept.out.find("make sure it has \"labels\": \"labels.txt.s3ml\""), std::string::npos) << kept.out;
-  EXPECT_EQ(ReadFileText(d + "/repo/mobilenet_v2/config.json").value(), "{}");
+  const auto config = nlohmann::json::parse(ReadFileText(d + "/repo/mobilenet_v2/config.json").value());
+  EXPECT_EQ(config, nlohmann::json::parse(R"({"labels": "labels.txt.s3ml", "version_policy": {"latest": 2}})"));
+  // Labels that do not match a real model's classes are sealed, with a warning.
+  CliRun mismatch = RunCli({"model", "encrypt", "--model",
+                            std::string(S3ML_TESTDATA_DIR) + "/models/coral/mobilenet_v1_0.25_128_quant.tflite", "--name",
+                            "mobilenet_v2", "--version", "3", "--key", d + "/model.key", "--out", d + "/repo", "--labels",
+                            labels});
+  ASSERT_EQ(mismatch.exit_code, 0) << mismatch.out;
+  EXPECT_NE(mismatch.out.find("warning: 1 labels for the 1001 classes"), std::string::npos) << mismatch.out;
+  EXPECT_EQ(with_labels.out.find("warning"), std::string::npos) << with_labels.out;
 
   CliRun push = RunCli(Attest({"model", "push", "--owner-dir", d + "/owner", "--name", "mobilenet_v2", "--key", d + "/model.key"}));
   ASSERT_EQ(push.exit_code, 0) << push.out;

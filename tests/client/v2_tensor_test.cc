@@ -119,7 +119,8 @@ TEST(V2TensorTest, DecodesBytesOutputsInBothEncodingsAndAsksForClassification) {
 }
 
 TEST(V2TensorTest, MalformedResponsesAreInvalidArgument) {
-  size_t n = 0;
+  size_t n = 0, bytes_n = 0;
+  const std::string bytes_good = BinaryResponse({1, 0, 0, 0, 'a'}, "BYTES", {1}, &bytes_n);
   const std::string good = BinaryResponse({1, 2, 3}, "UINT8", {3}, &n);
   struct Case {
     std::string body;
@@ -133,6 +134,7 @@ TEST(V2TensorTest, MalformedResponsesAreInvalidArgument) {
       {good, "12x"},                                               // malformed header value
       {BinaryResponse({1, 2, 3}, "UINT8", {4}, &n), std::to_string(n)},   // size != shape
       {BinaryResponse({1, 2, 3}, "FP16", {3}, &n), std::to_string(n)},    // unsupported datatype
+      {bytes_good.substr(0, bytes_good.size() - 1), std::to_string(bytes_n)},  // BYTES past the body's end
       {BinaryResponse({1, 2, 3}, "BYTES", {1}, &n), std::to_string(n)},   // BYTES without its length
       {BinaryResponse({5, 0, 0, 0, 'a'}, "BYTES", {1}, &n), std::to_string(n)},           // longer than the data
       {BinaryResponse({1, 0, 0, 0, 'a', 0, 0, 0, 0}, "BYTES", {1}, &n), std::to_string(n)},  // more than the shape

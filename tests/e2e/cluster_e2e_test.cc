@@ -336,7 +336,7 @@ TEST_F(ClusterE2eTest, RepositoryHoldsNoPlaintextModelBytes) {
   }
   EXPECT_GT(files, 2);
   EXPECT_TRUE(fs::exists(c().layout().repository() + "/" + kModel + "/1/model.tflite.s3ml"));
-  EXPECT_TRUE(fs::exists(c().layout().repository() + "/" + kModel + "/labels.txt.s3ml"));
+  EXPECT_TRUE(fs::exists(c().layout().repository() + "/" + kModel + "/1/labels.txt.s3ml"));
 }
 
 TEST_F(ClusterE2eTest, MetricsPageHoldsNoRequestData) {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "client/encrypted_model.h"
+#include "client/repository_labels.h"
 #include "core/file.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -111,17 +111,11 @@ class InferenceServiceTest : public ::testing::Test {
     delete cat_;
   }
 
-  // The ImageNet labels of testdata, sealed beside the model as `s3ml model encrypt --labels` does.
+  // The ImageNet labels of testdata, sealed beside version 1 as `s3ml model encrypt --labels` does.
   static void SealLabels(const std::filesystem::path& model_dir, const std::string& model, const std::vector<uint8_t>& key) {
     auto text = ReadFileBytes(std::string(S3ML_TESTDATA_DIR) + "/models/coral/imagenet_labels.txt");
     ASSERT_TRUE(text.ok());
-    auto sealed = client::EncryptLabels(key, model, text.value());
-    ASSERT_TRUE(sealed.ok());
-    ASSERT_TRUE(WriteFileAtomic((model_dir / client::kEncryptedLabelsFileName).string(), sealed.value()).ok());
-    const std::string config = std::string(R"({"labels": ")") + client::kEncryptedLabelsFileName + "\"}";
-    ASSERT_TRUE(WriteFileAtomic((model_dir / "config.json").string(),
-                                std::span(reinterpret_cast<const uint8_t*>(config.data()), config.size()))
-                    .ok());
+    ASSERT_TRUE(client::WriteSealedLabels(key, model, 1, text.value(), model_dir.string()).ok());
   }
 
   static std::unique_ptr<net::HttpClient> Client(uint16_t port) {
@@ -229,7 +223,7 @@ TEST_F(InferenceServiceTest, ClassificationAnswersTheTopClassesWithTheirLabels) 
   ASSERT_EQ(response.status, 200) << response.body;
   const json output = json::parse(response.body)["outputs"][0];
   EXPECT_EQ(output["datatype"], "BYTES");
-  EXPECT_EQ(output["shape"], json::parse("[1,2]"));
+  EXPECT_EQ(output["shape"], json::parse("[2]"));  // the model does not batch: one row, as Triton
   ASSERT_EQ(output["data"].size(), 2u);
   // "<value>:<index>:<label>", the best class first: a cat, named by line <index> of the labels.
   const std::string best = output["data"][0].get<std::string>();

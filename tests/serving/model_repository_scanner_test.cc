@@ -52,16 +52,39 @@ TEST_F(ModelRepositoryScannerTest, AppliesVersionPolicies) {
   EXPECT_NE(ProblemFor(scan, "pinned/4").find("named by version_policy"), std::string::npos);
 }
 
-TEST_F(ModelRepositoryScannerTest, CarriesConfigAndLabels) {
+TEST_F(ModelRepositoryScannerTest, CarriesConfigAndEachVersionsLabels) {
   AddVersion("m", "1");
-  WriteFile("m/config.json", R"({"labels":"labels.txt","batching":{"max_batch":4,"max_queue_delay_us":500,"max_queue_size":16}})");
-  WriteFile("m/labels.txt", "cat\ndog\n");
+  AddVersion("m", "2");
+  WriteFile("m/config.json",
+            R"({"labels":"labels.txt.s3ml","version_policy":{"latest":2},)"
+            R"("batching":{"max_batch":4,"max_queue_delay_us":500,"max_queue_size":16}})");
+  WriteFile("m/1/labels.txt.s3ml", "cat\ndog\n");
+  WriteFile("m/2/labels.txt.s3ml", "cat\ndog\nbird\n");
   RepositoryScan scan = Scan();
   EXPECT_TRUE(scan.problems.empty()) << scan.problems[0].path << ": " << scan.problems[0].reason;
-  ASSERT_EQ(scan.servables.size(), 1u);
+  ASSERT_EQ(scan.servables.size(), 2u);
   ASSERT_TRUE(scan.servables[0].config.batching.has_value());
   EXPECT_EQ(scan.servables[0].config.batching->max_batch_size, 4u);
-  EXPECT_EQ(scan.servables[0].labels_path, fs::canonical(root_ / "m/labels.txt").string());
+  EXPECT_EQ(scan.servables[0].labels_path, fs::canonical(root_ / "m/1/labels.txt.s3ml").string());
+  EXPECT_EQ(scan.servables[1].labels_path, fs::canonical(root_ / "m/2/labels.txt.s3ml").string());
+  EXPECT_EQ(scan.servables[1].labels_stamp.size, 13u);
+  EXPECT_EQ(scan.servables[1].model_stamp.size, std::string("ciphertext").size());
+}
+
+// A file replaced in place is a different version to load, even under the same path.
+TEST_F(ModelRepositoryScannerTest, AFileChangedInPlaceChangesItsVersion) {
+  AddVersion("m", "1");
+  WriteFile("m/config.json", R"({"labels":"labels.txt.s3ml"})");
+  WriteFile("m/1/labels.txt.s3ml", "cat\n");
+  const RepositoryScan before = Scan();
+  ASSERT_EQ(before.servables.size(), 1u);
+  EXPECT_EQ(Scan().servables, before.servables);
+  WriteFile("m/1/labels.txt.s3ml", "cat\ndog\n");
+  const RepositoryScan relabelled = Scan();
+  ASSERT_EQ(relabelled.servables.size(), 1u);
+  EXPECT_NE(relabelled.servables[0], before.servables[0]);
+  WriteFile("m/1/model.tflite.s3ml", "other ciphertext");
+  EXPECT_NE(Scan().servables[0], relabelled.servables[0]);
 }
 
 TEST_F(ModelRepositoryScannerTest, SkipsAndReportsBadEntries) {
@@ -94,7 +117,7 @@ TEST_F(ModelRepositoryScannerTest, SkipsAndReportsBadEntries) {
   EXPECT_EQ(ProblemFor(scan, ".hidden"), "is not a plain model name");
   EXPECT_NE(ProblemFor(scan, "broken/config.json").find("malformed JSON"), std::string::npos);
   EXPECT_NE(ProblemFor(scan, "typo/config.json").find("unknown key \"version_polcy\""), std::string::npos);
-  EXPECT_NE(ProblemFor(scan, "nolabels/labels.txt").find("labels file"), std::string::npos);
+  EXPECT_NE(ProblemFor(scan, "nolabels/1/labels.txt").find("labels file"), std::string::npos);
   EXPECT_EQ(ProblemFor(scan, "stray_file"), "is not a directory");
 }
 

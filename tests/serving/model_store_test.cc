@@ -9,7 +9,7 @@
 #include <future>
 #include <thread>
 
-#include "client/encrypted_model.h"
+#include "client/repository_labels.h"
 #include "serving/model_store.h"
 #include "serving/repository_poller.h"
 #include "tests/serving/repository_fixture.h"
@@ -228,43 +228,55 @@ namespace {
 
 class ModelStoreLabelsTest : public ModelStoreTest {
  protected:
-  void WriteSealedLabels(const std::string& model, const std::string& text, uint8_t key) {
+  void SealLabels(const std::string& model, int64_t version, const std::string& text, uint8_t key) {
     const std::vector<uint8_t> plain(text.begin(), text.end());
-    auto sealed = client::EncryptLabels(testing::TestKey(key), model, plain);
-    ASSERT_TRUE(sealed.ok());
-    WriteFile(model + "/labels.txt.s3ml", std::string(sealed->begin(), sealed->end()));
-    WriteFile(model + "/config.json", R"({"labels": "labels.txt.s3ml"})");
+    ASSERT_TRUE(client::WriteSealedLabels(TestKey(key), model, static_cast<uint64_t>(version), plain,
+                                          (root_ / model).string())
+                    .ok());
+  }
+  std::string LabelOf(ModelStore& store, int64_t version, size_t index) {
+    auto model = store.Find("mnet", version);
+    if (!model.ok() || model.value()->labels() == nullptr) return "<none>";
+    return std::string(model.value()->labels()->Name(index));
   }
 };
 
-TEST_F(ModelStoreLabelsTest, SealedLabelsAreLoadedWithTheModel) {
+TEST_F(ModelStoreLabelsTest, EachVersionOpensItsOwnSealedLabels) {
   AddEncryptedModel(root_, "mnet", 1, kMobilenetV1, TestKey(1));
-  WriteSealedLabels("mnet", "background\ntench\n", 1);
+  AddEncryptedModel(root_, "mnet", 2, kMobilenetV1, TestKey(1));
+  SealLabels("mnet", 1, "background\ntench\n", 1);
+  SealLabels("mnet", 2, "background\ngoldfish\n", 1);
+  WriteFile("mnet/config.json", R"({"labels": "labels.txt.s3ml", "version_policy": {"latest": 2}})");
   auto store = MakeStore();
-  EXPECT_EQ(MustPoll(*store).loaded, std::vector<std::string>{"mnet/1"});
-  auto model = store->Find("mnet", std::nullopt);
-  ASSERT_TRUE(model.ok());
-  ASSERT_NE(model.value()->labels(), nullptr);
-  EXPECT_EQ(model.value()->labels()->Name(1), "tench");
+  EXPECT_EQ(MustPoll(*store).loaded, (std::vector<std::string>{"mnet/1", "mnet/2"}));
+  EXPECT_EQ(LabelOf(*store, 1, 1), "tench");
+  EXPECT_EQ(LabelOf(*store, 2, 1), "goldfish");
 }
 
-TEST_F(ModelStoreLabelsTest, PlainTamperedOrForeignLabelsRefuseTheVersion) {
+TEST_F(ModelStoreLabelsTest, PlainMissingTamperedOrForeignLabelsRefuseTheVersion) {
   AddEncryptedModel(root_, "mnet", 1, kMobilenetV1, TestKey(1));
+  AddEncryptedModel(root_, "mnet", 2, kMobilenetV1, TestKey(1));
+  const auto labels = root_ / "mnet/1/labels.txt.s3ml";
+  const auto copy = [&](const std::filesystem::path& from) {
+    std::filesystem::copy_file(from, labels, std::filesystem::copy_options::overwrite_existing);
+  };
   const struct {
     const char* name;
     std::function<void()> write;
     const char* reason;
   } cases[] = {
-      {"plain", [&] { WriteFile("mnet/labels.txt.s3ml", "background\ntench\n"); }, "not an s3ml encrypted labels file"},
-      {"other key", [&] { WriteSealedLabels("mnet", "a\nb\n", 2); }, "authentication failed"},
-      {"other model", [&] { WriteSealedLabels("other", "a\nb\n", 1); std::filesystem::copy_file(
-                                root_ / "other/labels.txt.s3ml", root_ / "mnet/labels.txt.s3ml",
-                                std::filesystem::copy_options::overwrite_existing); }, "authentication failed"},
+      {"plain", [&] { WriteFile("mnet/1/labels.txt.s3ml", "background\ntench\n"); }, "not an s3ml encrypted labels file"},
+      {"other key", [&] { SealLabels("mnet", 1, "a\nb\n", 2); }, "authentication failed"},
+      {"other version", [&] { SealLabels("mnet", 2, "a\nb\n", 1); copy(root_ / "mnet/2/labels.txt.s3ml"); },
+       "authentication failed"},
+      {"other model", [&] { SealLabels("other", 1, "a\nb\n", 1); copy(root_ / "other/1/labels.txt.s3ml"); },
+       "authentication failed"},
+      {"not UTF-8", [&] { SealLabels("mnet", 1, "caf\xe9\n", 1); }, "not UTF-8 text"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    WriteFile("mnet/config.json", R"({"labels": "labels.txt.s3ml"})");
     c.write();
+    WriteFile("mnet/config.json", R"({"labels": "labels.txt.s3ml", "version_policy": {"specific": [1]}})");
     auto store = MakeStore();
     PollReport report = MustPoll(*store);
     EXPECT_TRUE(report.loaded.empty());
@@ -273,6 +285,25 @@ TEST_F(ModelStoreLabelsTest, PlainTamperedOrForeignLabelsRefuseTheVersion) {
     EXPECT_NE(report.failed[0].reason.find("model mnet version 1: labels"), std::string::npos) << report.failed[0].reason;
     EXPECT_FALSE(store->Find("mnet", std::nullopt).ok());
   }
+  // The config names labels: a version without its file is not served at all.
+  std::filesystem::remove(labels);
+  auto store = MakeStore();
+  auto scan = store->Poll();
+  ASSERT_TRUE(scan.ok());
+  EXPECT_TRUE(scan->loaded.empty());
+  EXPECT_FALSE(store->Find("mnet", 1).ok());
+}
+
+// A labels file fixed in place (or a copy completed) after a failed load is loaded at the next poll.
+TEST_F(ModelStoreLabelsTest, AFixedLabelsFileIsLoadedAtTheNextPoll) {
+  AddEncryptedModel(root_, "mnet", 1, kMobilenetV1, TestKey(1));
+  WriteFile("mnet/config.json", R"({"labels": "labels.txt.s3ml"})");
+  WriteFile("mnet/1/labels.txt.s3ml", "S3MLLBL1 half copied");
+  auto store = MakeStore();
+  EXPECT_EQ(MustPoll(*store).failed.size(), 1u);
+  SealLabels("mnet", 1, "background\ntench\n", 1);
+  EXPECT_EQ(MustPoll(*store).loaded, std::vector<std::string>{"mnet/1"});
+  EXPECT_EQ(LabelOf(*store, 1, 1), "tench");
 }
 
 }  // namespace
