@@ -9,8 +9,14 @@
 
 namespace s3ml::client {
 
-inline void AddEcsAttestFlags(CLI::App* cmd, EcsAttestFlags* flags) {
-  cmd->add_option("--ecs", flags->ecs_url, "ECS URL, https://host:port")->required();
+// How a command uses the flags: to talk to the ECS (--ecs required, --timeout its own), or only to
+// attest it as one way of trusting the service (--ecs optional; the command has its --timeout).
+enum class EcsFlagsUse { kEcsCommand, kOptionalTrust };
+
+// Returns the --ecs option, for commands that offer it as an alternative to another flag.
+inline CLI::Option* AddEcsAttestFlags(CLI::App* cmd, EcsAttestFlags* flags, EcsFlagsUse use = EcsFlagsUse::kEcsCommand) {
+  auto* ecs = cmd->add_option("--ecs", flags->ecs_url, "ECS URL, https://host:port");
+  if (use == EcsFlagsUse::kEcsCommand) ecs->required();
   auto* mrenclave = cmd->add_option("--expect-mrenclave", flags->expect_mrenclave, "Expected ECS MRENCLAVE (hex)");
   auto* mrsigner = cmd->add_option("--expect-mrsigner", flags->expect_mrsigner, "Expected ECS MRSIGNER (hex)");
   mrenclave->excludes(mrsigner);
@@ -26,7 +32,10 @@ inline void AddEcsAttestFlags(CLI::App* cmd, EcsAttestFlags* flags) {
   cmd->add_option("--collateral-cache", flags->collateral.cache_directory, "Cache directory for --pccs")->needs(pccs);
   cmd->add_flag("--allow-sim", flags->allow_sim, "Trust the simulated SGX platform's root (never in production)");
   cmd->add_option("--sim-root", flags->sim_root_path, "Simulated root CA certificate (PEM), with --allow-sim");
-  cmd->add_option("--timeout", flags->timeout_seconds, "Per-request timeout in seconds")->check(CLI::Range(1, 3600));
+  if (use == EcsFlagsUse::kEcsCommand) {
+    cmd->add_option("--timeout", flags->timeout_seconds, "Per-request timeout in seconds")->check(CLI::Range(1, 3600));
+  }
+  return ecs;
 }
 
 }  // namespace s3ml::client

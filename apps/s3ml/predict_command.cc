@@ -1,7 +1,8 @@
-// `s3ml predict --service https://HOST:PORT --cacert ROOT.pem --model NAME [--version V]
-//  --image FILE [--labels L] [--top K] [--json] [--binary|--json-tensors]`
-// Classifies one image with the s3ml inference service over HTTPS, trusting only the pinned root
-// CA (from `s3ml attest`). The model's input (name, datatype, shape) comes from the service's
+// `s3ml predict --service https://HOST:PORT (--cacert ROOT.pem | --ecs URL + attest flags)
+//  --model NAME [--version V] --image FILE [--labels L] [--top K] [--json] [--binary|--json-tensors]`
+// Classifies one image with the s3ml inference service over HTTPS, trusting only the s3ml root
+// CA: pinned earlier by `s3ml attest` (--cacert), or attested from the ECS for this call (--ecs and
+// the flags of `s3ml attest`). The model's input (name, datatype, shape) comes from the service's
 // KServe v2 metadata; the image is decoded and adapted to it (client/input_loader.h), sent with
 // binary tensors (default) or JSON tensors, and the first output's top classes are printed with
 // their labels: the service's (the classification extension, from the model's sealed labels file),
@@ -16,10 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/s3ml/command.h"
+#include "client/classification_result.h"
+#include "client/ecs_attest_cli.h"
+#include "client/ecs_attestation.h"
 #include "client/inference_client.h"
 #include "client/input_loader.h"
 #include "client/label_map.h"
-#include "client/classification_result.h"
 #include "client/top_k.h"
 #include "core/clock.h"
 #include "core/file.h"
@@ -44,12 +47,23 @@ struct Options {
   float std = 127.5f;
   int timeout_seconds = 30;
   int attempts = 3;
+  client::EcsAttestFlags ecs;  // instead of --cacert
 };
+
+// The root CA to trust: the pinned file, or the one the attested ECS holds.
+std::string TrustedRoot(const Options& o) {
+  if (!o.cacert.empty()) return cli::ValueOrFail(ReadFileText(o.cacert, 1 << 20), "--cacert");
+  if (o.ecs.ecs_url.empty()) throw cli::CommandFailed(2, "give --cacert ROOT.pem, or --ecs URL with its attest flags");
+  client::EcsAttestFlags flags = o.ecs;
+  flags.timeout_seconds = o.timeout_seconds;
+  auto options = cli::ValueOrFail(client::EcsAttestationOptionsFrom(flags, &SystemClock::Get()), "--ecs");
+  return cli::ValueOrFail(client::AttestEcs(options), "ECS attestation failed").root_ca_pem;
+}
 
 void Run(const Options& o) {
   client::InferenceClientOptions options;
   options.endpoints = o.services;
-  options.root_ca_pem = cli::ValueOrFail(ReadFileText(o.cacert, 1 << 20), "--cacert");
+  options.root_ca_pem = TrustedRoot(o);
   options.server_name = o.server_name;
   options.request_timeout = std::chrono::seconds(o.timeout_seconds);
   options.max_attempts = o.attempts;
@@ -125,7 +139,8 @@ void Setup(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("predict", "Classify an image with the s3ml inference service (pinned TLS)");
   cmd->add_option("--service", o->services, "Service URL https://host:port (repeat for several servers)")->required();
-  cmd->add_option("--cacert", o->cacert, "Pinned s3ml root CA (PEM), from `s3ml attest`")->required();
+  auto* cacert = cmd->add_option("--cacert", o->cacert, "Pinned s3ml root CA (PEM), from `s3ml attest`");
+  cacert->excludes(client::AddEcsAttestFlags(cmd, &o->ecs, client::EcsFlagsUse::kOptionalTrust));
   cmd->add_option("--server-name", o->server_name, "Name to check in the service certificate (default: the URL's host)");
   cmd->add_option("--model", o->model, "Model name")->required();
   cmd->add_option("--version", o->version, "Model version (default: the server's choice)");

@@ -234,6 +234,21 @@ TEST_F(ClusterE2eTest, ClientLibraryAndPredictCommandGetCorrectLabels) {
   EXPECT_EQ(answer["top"][0]["index"], kChickadee);
   EXPECT_EQ(answer["top"][0]["label"], "chickadee");
   EXPECT_GT(answer["top"][0]["score"].get<double>(), 0.9);
+
+  // Trusting the service by attesting the ECS in the same call instead of a pinned root; an ECS
+  // of another signer than expected is refused before any image is sent.
+  auto attested = [&](const std::string& mrsigner) {
+    return RunCommand({BinDir() + "/s3ml", "predict", "--service", c().service_url(), "--model", kModel, "--image",
+                       TestdataDir() + "/cat.bmp", "--top", "1", "--ecs", c().record().ecs_url(), "--expect-mrsigner",
+                       mrsigner, "--collateral", c().layout().sim() + "/collateral", "--allow-sim", "--sim-root",
+                       c().layout().sim() + "/certs/root_ca.pem"});
+  };
+  CommandResult via_ecs = attested(c().record().ecs_mrsigner);
+  EXPECT_EQ(via_ecs.exit_code, 0) << via_ecs.output;
+  EXPECT_NE(via_ecs.output.find("Egyptian cat"), std::string::npos) << via_ecs.output;
+  CommandResult impostor = attested(std::string(64, 'a'));
+  EXPECT_NE(impostor.exit_code, 0) << impostor.output;
+  EXPECT_NE(impostor.output.find("ECS attestation failed"), std::string::npos) << impostor.output;
 }
 
 TEST_F(ClusterE2eTest, V1AndV2Agree) {
