@@ -62,11 +62,10 @@ class DemoState {
 CommandResult RunDemo(const DemoState& demo) {
   // demo.sh takes the build directory relative to the source tree, as `make demo` passes it.
   const std::string build = fs::relative(S3ML_BINARY_DIR, S3ML_SOURCE_DIR).string();
-  return RunCommand({"/usr/bin/setsid", "/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", demo.pid_file(),
-                     "/usr/bin/env", "S3ML_DEMO_BASE_PORT=0", "S3ML_DEMO_STATE_DIR=" + demo.state(),
-                     std::string("S3ML_TESTDATA_DIR=") + S3ML_TESTDATA_DIR, "/bin/bash",
-                     std::string(S3ML_SOURCE_DIR) + "/scripts/demo.sh", build},
-                    240);
+  return RunCommandInOwnGroup({"/usr/bin/env", "S3ML_DEMO_BASE_PORT=0", "S3ML_DEMO_STATE_DIR=" + demo.state(),
+                               std::string("S3ML_TESTDATA_DIR=") + S3ML_TESTDATA_DIR, "/bin/bash",
+                               std::string(S3ML_SOURCE_DIR) + "/scripts/demo.sh", build},
+                              demo.pid_file(), 240);
 }
 
 TEST(DemoE2eTest, DemoScriptStartsAttestsAndClassifiesThenReusesItsCluster) {

@@ -27,6 +27,13 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_secon
   return {run->exit_code, std::move(output)};
 }
 
+CommandResult RunCommandInOwnGroup(const std::vector<std::string>& argv, const std::string& pgid_file,
+                                   int timeout_seconds) {
+  std::vector<std::string> grouped = {"/usr/bin/setsid", "/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", pgid_file};
+  grouped.insert(grouped.end(), argv.begin(), argv.end());
+  return RunCommand(grouped, timeout_seconds);
+}
+
 std::string BinDir() { return std::string(S3ML_BINARY_DIR) + "/bin"; }
 std::string TestdataDir() { return std::string(S3ML_TESTDATA_DIR) + "/models/coral"; }
 
@@ -52,8 +59,12 @@ Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(int servers, const std::ve
   char pattern[] = "/tmp/s3ml-e2e-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) return Internal("mkdtemp");
   const std::string dir = pattern;
-  // Armed before `s3ml up`, which a kill could also interrupt half-way.
-  const char* stop_script = "\"$0\" down --state-dir \"$1\" --grace 2; [ -n \"$S3ML_E2E_KEEP\" ] || rm -rf -- \"$1\"";
+  // Armed before `s3ml up`, which a kill could also interrupt half-way: the guard first kills
+  // `s3ml up` and what it runs, so that nothing starts after its `s3ml down`.
+  const std::string pgid_file = dir + ".pgid";
+  const char* stop_script =
+      "pgid=$(cat \"$1.pgid\" 2>/dev/null) && kill -s KILL -- \"-$pgid\"; rm -f -- \"$1.pgid\"; "
+      "\"$0\" down --state-dir \"$1\" --grace 2; [ -n \"$S3ML_E2E_KEEP\" ] || rm -rf -- \"$1\"";
   auto guard = OrphanGuard::Arm({"/bin/sh", "-c", stop_script, BinDir() + "/s3ml", dir});
   if (!guard.ok()) return guard.status();
   auto abandon = [&dir](Status why) {
@@ -65,7 +76,9 @@ Result<std::unique_ptr<E2eCluster>> E2eCluster::Start(int servers, const std::ve
   std::vector<std::string> argv = {BinDir() + "/s3ml", "up", "--state-dir", dir, "--servers", std::to_string(servers),
                                    "--base-port", "0", "--timeout", "90"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  CommandResult up = RunCommand(argv, 120);
+  CommandResult up = RunCommandInOwnGroup(argv, pgid_file, 120);
+  std::error_code ec;
+  fs::remove(pgid_file, ec);  // the group is gone with `s3ml up`; its daemons have their own sessions
   if (up.exit_code != 0) {
     return abandon(Unavailable("s3ml up failed (exit " + std::to_string(up.exit_code) + "):\n" + up.output));
   }

@@ -23,6 +23,11 @@ struct CommandResult {
 };
 // Runs argv (no shell), bounded by timeout_seconds (then SIGKILL): cluster::RunProgram.
 CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds = 60);
+// RunCommand for a program that starts daemons (`s3ml up`, the demo): it runs in a process group
+// of its own, whose id it first writes to `pgid_file`, so that an OrphanGuard can kill the whole
+// group (`kill -- -PGID`) before it stops a cluster the program may still be starting.
+CommandResult RunCommandInOwnGroup(const std::vector<std::string>& argv, const std::string& pgid_file,
+                                   int timeout_seconds = 60);
 
 std::string BinDir();       // <build>/bin
 std::string TestdataDir();  // testdata/models/coral
